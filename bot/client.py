@@ -1,0 +1,159 @@
+"""The Majlis bot: storage, scheduler, extensions, languages and the one error handler."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import pkgutil
+from collections.abc import Awaitable, Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+import cogs
+from bot.cog import MajlisGroup, send
+from bot.config import Settings
+from bot.errors import MajlisError
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from bot.schedule import Clock, Scheduler
+from bot.storage import Database
+from bot.storage import guilds as guild_store
+
+log = logging.getLogger(__name__)
+
+RunTarget = Callable[[discord.Interaction, bool], Awaitable[None]]
+StatusProvider = Callable[[int, str], Awaitable[list[str]]]
+# (guild_id, user_id) -> counts shown on the profile card, e.g. {"peers_met": 3}
+ProfileCounter = Callable[[int, int], Awaitable[dict[str, int]]]
+
+
+@dataclass
+class Feature:
+    """What a feature cog tells the admin commands about itself."""
+
+    name: str  # as stored in guild_features and offered by `/majlis disable`
+    status: StatusProvider | None = None  # lines for `/majlis status`
+    on_disable: Callable[[int], Awaitable[None]] | None = None
+
+
+def walk_extensions(package: Any = cogs) -> Iterator[str]:
+    """Yield the dotted names of every extension in `cogs/`, skipping `_private` modules."""
+    for module in pkgutil.iter_modules(package.__path__, f"{package.__name__}."):
+        if module.name.rsplit(".", 1)[-1].startswith("_"):
+            continue
+        imported = importlib.import_module(module.name)
+        if hasattr(imported, "setup"):
+            yield module.name
+
+
+class MajlisTree(app_commands.CommandTree):
+    """The command tree with the bot's one error handler."""
+
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        """Turn known errors into short ephemeral replies; log the unexpected with a traceback."""
+        bot: MajlisBot = interaction.client  # type: ignore[assignment]
+        original = getattr(error, "original", error)
+        lang = DEFAULT_LANGUAGE
+        try:
+            lang = await bot.language_for(interaction)
+        except Exception:  # the handler must answer even if the store is down
+            log.warning("could not read the member's language", exc_info=True)
+        if isinstance(original, MajlisError):
+            text = t(lang, original.key, **original.params)
+        elif isinstance(error, app_commands.MissingPermissions):
+            text = t(lang, "error.missing_permission")
+        elif isinstance(error, app_commands.BotMissingPermissions):
+            text = t(lang, "error.bot_missing_permission", permissions=", ".join(error.missing_permissions))
+        elif isinstance(error, app_commands.NoPrivateMessage):
+            text = t(lang, "error.guild_only")
+        elif isinstance(error, app_commands.CommandOnCooldown):
+            text = t(lang, "error.cooldown", seconds=f"{error.retry_after:.0f}")
+        elif isinstance(error, app_commands.TransformerError | app_commands.CheckFailure):
+            text = t(lang, "error.bad_input")
+        elif isinstance(original, discord.Forbidden):
+            log.warning("forbidden during %s: %s", interaction.command and interaction.command.qualified_name, original)
+            text = t(lang, "error.bot_forbidden")
+        else:
+            log.error("unexpected error in %s", interaction.command and interaction.command.qualified_name,
+                      exc_info=original)
+            text = t(lang, "error.unexpected")
+        try:
+            await send(interaction, text, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not report an error to the member", exc_info=True)
+
+
+class MajlisBot(commands.AutoShardedBot):
+    """Majlis: introductions, prompts, shared experience and skill swaps for freelancers."""
+
+    def __init__(self, settings: Settings, *, clock: Clock | None = None, **options: Any) -> None:
+        intents = discord.Intents.default()
+        intents.members = True  # rounds need who is still in the guild
+        intents.message_content = False
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            tree_cls=MajlisTree,
+            help_command=None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            max_ratelimit_timeout=options.pop("max_ratelimit_timeout", 300.0),
+            **options,
+        )
+        self.settings = settings
+        self.db = Database(settings.db_path)
+        self.clock = clock or Clock()
+        self.scheduler = Scheduler(self.db, self.clock)
+        self.majlis_group = MajlisGroup()
+        self.features: dict[str, Feature] = {}
+        self.run_targets: dict[str, RunTarget] = {}
+        self.profile_counters: list[ProfileCounter] = []
+
+    async def setup_hook(self) -> None:
+        """Open the store, load every extension, rebuild schedules and sync commands."""
+        await self.db.open()
+        self.tree.add_command(self.majlis_group)
+        for name in walk_extensions():
+            await self.load_extension(name)
+        self.scheduler.start()
+        await self.scheduler.rebuild()
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Sync globally, or instantly to the development guild when one is set."""
+        if self.settings.dev_guild:
+            guild = discord.Object(self.settings.dev_guild)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+        else:
+            await self.tree.sync()
+
+    async def close(self) -> None:
+        """Stop the scheduler, close the connection to Discord, then the database."""
+        self.scheduler.shutdown()
+        await super().close()
+        await self.db.close()
+
+    def register_feature(self, feature: Feature) -> None:
+        """Make a feature known to `/majlis status` and `/majlis disable`."""
+        self.features[feature.name] = feature
+
+    async def guild_language(self, guild_id: int | None) -> str:
+        """Return a guild's default language."""
+        if guild_id is None:
+            return DEFAULT_LANGUAGE
+        settings = await guild_store.get_guild(self.db, guild_id)
+        return settings.language if settings else DEFAULT_LANGUAGE
+
+    async def member_language(self, guild_id: int | None, user_id: int) -> str:
+        """Return a member's language: their own choice, else the guild's default."""
+        own = await guild_store.member_language(self.db, guild_id, user_id)
+        if own in LANGUAGES:
+            return own
+        return await self.guild_language(guild_id)
+
+    async def language_for(self, interaction: discord.Interaction) -> str:
+        """Return the language to answer an interaction in."""
+        return await self.member_language(interaction.guild_id, interaction.user.id)

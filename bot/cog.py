@@ -1,0 +1,88 @@
+"""The base of every Majlis cog: the bot passed in, `/majlis` admin subcommands, replies."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.i18n import t
+
+if TYPE_CHECKING:
+    from bot.client import MajlisBot
+
+T = TypeVar("T")
+_ADMIN_MARK = "majlis_admin"
+
+
+def admin_command(name: str, description: str) -> Callable[[Callable[..., Any]], app_commands.Command[Any, ..., Any]]:
+    """Declare a cog method as the `/majlis <name>` subcommand (Manage Server only)."""
+    return app_commands.command(name=name, description=description, extras={_ADMIN_MARK: True})
+
+
+class MajlisGroup(app_commands.Group):
+    """`/majlis …`: hidden from members without Manage Server, and checked again at run time."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            name="majlis",
+            description="Set up and run Majlis in this server (admins)",
+            guild_only=True,
+            default_permissions=discord.Permissions(manage_guild=True),
+        )
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Refuse members without Manage Server, whatever the server's command overrides say."""
+        if interaction.guild is None or not interaction.permissions.manage_guild:
+            raise app_commands.MissingPermissions(["manage_guild"])
+        return True
+
+
+class MajlisCog(commands.Cog):
+    """A feature cog: Discord input and output only; decisions live in `bot/`."""
+
+    def __init__(self, bot: MajlisBot) -> None:
+        self.bot = bot
+        self._admin_commands: list[app_commands.Command[Any, ..., Any]] = []
+        own = []
+        for command in self.__cog_app_commands__:
+            if isinstance(command, app_commands.Command) and command.extras.get(_ADMIN_MARK):
+                moved = command._copy_with(parent=bot.majlis_group, binding=self)
+                bot.majlis_group.add_command(moved)
+                self._admin_commands.append(moved)
+            else:
+                own.append(command)
+        self.__cog_app_commands__ = own
+
+    async def cog_unload(self) -> None:
+        """Take this cog's `/majlis` subcommands off the group."""
+        for command in self._admin_commands:
+            self.bot.majlis_group.remove_command(command.name)
+
+    async def lang(self, interaction: discord.Interaction) -> str:
+        """Return the language to answer this member in."""
+        return await self.bot.language_for(interaction)
+
+    async def reply(
+        self, interaction: discord.Interaction, key: str, /, *, ephemeral: bool = True, **params: Any
+    ) -> None:
+        """Answer with a catalogue message in the member's language."""
+        lang = await self.lang(interaction)
+        await send(interaction, t(lang, key, **params), ephemeral=ephemeral)
+
+
+async def send(
+    interaction: discord.Interaction,
+    content: str | None = None,
+    *,
+    ephemeral: bool = True,
+    **kwargs: Any,
+) -> None:
+    """Send a response, or a follow-up when the interaction was already answered or deferred."""
+    if interaction.response.is_done():
+        await interaction.followup.send(content, ephemeral=ephemeral, **kwargs)
+    else:
+        await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)

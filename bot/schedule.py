@@ -1,0 +1,214 @@
+"""Weekly schedules in the guild's time zone, and the job runner rebuilt from the database."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.storage import Database
+from bot.storage import guilds as guild_store
+from bot.timezones import zoneinfo_for
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[int, datetime], Awaitable[None]]
+
+
+class Clock:
+    """The bot's idea of now; tests move it forward instead of waiting."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def now(self) -> datetime:
+        """Return the current aware UTC time."""
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        """Move the clock forward (tests only)."""
+        self.offset += delta
+
+
+@dataclass(frozen=True)
+class WeeklySchedule:
+    """A weekly time in a time zone: weekday (0 = Monday), local hour, every 1, 2 or 4 weeks."""
+
+    weekday: int
+    hour: int
+    tz: tzinfo
+    every_weeks: int = 1
+    anchor: datetime | None = None  # the first occurrence; cadence counts from its week
+
+    def _local(self, day: date) -> datetime:
+        # fold=0 takes the first of a repeated hour; a time skipped by DST is normalised forward.
+        return datetime.combine(day, time(self.hour), tzinfo=self.tz).astimezone(UTC)
+
+    def _on_cadence(self, day: date) -> bool:
+        if self.every_weeks == 1 or self.anchor is None:
+            return True
+        anchor_day = self.anchor.astimezone(self.tz).date()
+        return ((day - anchor_day).days // 7) % self.every_weeks == 0
+
+    def next_after(self, moment: datetime) -> datetime:
+        """Return the first occurrence strictly after `moment` (aware), in UTC."""
+        day = moment.astimezone(self.tz).date()
+        day += timedelta(days=(self.weekday - day.weekday()) % 7)
+        while True:
+            candidate = self._local(day)
+            if candidate > moment and self._on_cadence(day):
+                return candidate
+            day += timedelta(days=7)
+
+    def last_at_or_before(self, moment: datetime) -> datetime | None:
+        """Return the latest occurrence at or before `moment`, not earlier than the anchor."""
+        day = moment.astimezone(self.tz).date()
+        day -= timedelta(days=(day.weekday() - self.weekday) % 7)
+        for _ in range(10):
+            candidate = self._local(day)
+            if self.anchor is not None and candidate < self.anchor:
+                return None
+            if candidate <= moment and self._on_cadence(day):
+                return candidate
+            day -= timedelta(days=7)
+        return None
+
+
+def schedule_for(config: guild_store.FeatureConfig, timezone: str) -> WeeklySchedule | None:
+    """Build the weekly schedule of a configured feature, or None if it has none."""
+    if not config.scheduled:
+        return None
+    assert config.weekday is not None and config.hour is not None
+    return WeeklySchedule(config.weekday, config.hour, zoneinfo_for(timezone), config.every_weeks, config.anchor)
+
+
+def job_id(guild_id: int, feature: str) -> str:
+    """Name a feature's job after its database row."""
+    return f"{feature}:{guild_id}"
+
+
+class Scheduler:
+    """Runs each guild's weekly features; every job is derived from a `guild_features` row."""
+
+    def __init__(self, db: Database, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        # coalesce + a long grace: a late wake-up (event-loop stall, suspend) runs a job once, not many times.
+        self._aps = AsyncIOScheduler(
+            timezone=UTC, job_defaults={"coalesce": True, "misfire_grace_time": 6 * 3600, "max_instances": 1}
+        )
+        self._handlers: dict[str, Handler] = {}
+        self._pending: dict[str, datetime] = {}  # job id -> occurrence it will run for
+        self._running: set[asyncio.Task[Any]] = set()
+
+    def register(self, feature: str, handler: Handler) -> None:
+        """Say which coroutine runs a feature's occurrence: handler(guild_id, scheduled_for)."""
+        self._handlers[feature] = handler
+
+    def start(self) -> None:
+        """Start the underlying APScheduler."""
+        if not self._aps.running:
+            self._aps.start()
+
+    def shutdown(self) -> None:
+        """Stop scheduling (running jobs are not awaited)."""
+        if self._aps.running:
+            self._aps.shutdown(wait=False)
+
+    async def rebuild(self) -> None:
+        """Recreate every job from the database; a run missed while down is due now, once."""
+        for config in await guild_store.list_features(self.db):
+            await self.reschedule(config.guild_id, config.feature)
+
+    async def reschedule(self, guild_id: int, feature: str) -> datetime | None:
+        """(Re)create one feature's job from its row; return when it will run next."""
+        jid = job_id(guild_id, feature)
+        self.cancel(guild_id, feature)
+        config = await guild_store.get_feature(self.db, guild_id, feature)
+        guild = await guild_store.get_guild(self.db, guild_id)
+        if config is None or guild is None or feature not in self._handlers:
+            return None
+        schedule = schedule_for(config, guild.timezone)
+        if schedule is None:
+            return None
+        now = self.clock.now()
+        reference = config.last_run_at or (config.anchor - timedelta(seconds=1) if config.anchor else now)
+        due = schedule.next_after(reference)
+        if due <= now:
+            # Missed while the bot was down: run the latest missed occurrence once, right away.
+            occurrence = schedule.last_at_or_before(now) or due
+            run_at = now
+        else:
+            occurrence = run_at = due
+        self._pending[jid] = occurrence
+        real_run_at = datetime.now(UTC) + (run_at - now)
+        self._aps.add_job(
+            self._run_job,
+            DateTrigger(run_date=real_run_at),
+            id=jid,
+            replace_existing=True,
+            args=[guild_id, feature, occurrence],
+        )
+        return occurrence
+
+    def cancel(self, guild_id: int, feature: str) -> None:
+        """Remove a feature's job, if any."""
+        jid = job_id(guild_id, feature)
+        self._pending.pop(jid, None)
+        if self._aps.get_job(jid) is not None:
+            self._aps.remove_job(jid)
+
+    def next_run(self, guild_id: int, feature: str) -> datetime | None:
+        """Return the occurrence a feature's job will run for next."""
+        return self._pending.get(job_id(guild_id, feature))
+
+    async def fire_due(self) -> int:
+        """Run now every job whose occurrence is at or before the clock (tests move the clock)."""
+        now = self.clock.now()
+        due = [(jid, when) for jid, when in self._pending.items() if when <= now]
+        for jid, when in due:
+            feature, guild_id = jid.split(":")
+            await self._run_job(int(guild_id), feature, when)
+        return len(due)
+
+    async def _run_job(self, guild_id: int, feature: str, occurrence: datetime) -> None:
+        jid = job_id(guild_id, feature)
+        if self._pending.get(jid) != occurrence:
+            return  # already run (fired by hand) or replaced
+        self._pending.pop(jid, None)
+        if self._aps.get_job(jid) is not None:
+            self._aps.remove_job(jid)
+        error = None
+        try:
+            await self._handlers[feature](guild_id, occurrence)
+        except Exception as exc:
+            log.exception("scheduled %s failed in guild %s", feature, guild_id)
+            error = f"{type(exc).__name__}: {exc}"[:300]
+        await guild_store.record_feature_run(self.db, guild_id, feature, occurrence, error)
+        await self.reschedule(guild_id, feature)
+
+    def add_once(self, key: str, when: datetime, func: Callable[..., Awaitable[None]], *args: Any) -> None:
+        """Run `func(*args)` once at `when` (now if past); callers rebuild these from their rows at start."""
+        delay = max((when - self.clock.now()).total_seconds(), 0.0)
+        self._aps.add_job(
+            func,
+            DateTrigger(run_date=datetime.now(UTC) + timedelta(seconds=delay)),
+            id=f"once:{key}",
+            replace_existing=True,
+            args=list(args),
+        )
+
+    def cancel_once(self, key: str) -> None:
+        """Remove a one-off job, if scheduled."""
+        if self._aps.get_job(f"once:{key}") is not None:
+            self._aps.remove_job(f"once:{key}")
+
+    def once_keys(self) -> list[str]:
+        """Return the keys of pending one-off jobs."""
+        return [job.id.removeprefix("once:") for job in self._aps.get_jobs() if job.id.startswith("once:")]

@@ -1,0 +1,185 @@
+"""Profiles and skills: the data every other feature matches on."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from bot.storage import Database, to_db_time, utcnow
+
+ABOUT_MAX = 300
+SKILLS_MAX = 15
+LANGUAGES_MAX = 6
+
+
+@dataclass(frozen=True)
+class Profile:
+    """What a member tells peers about their work."""
+
+    guild_id: int
+    user_id: int
+    field: str | None = None
+    timezone: str | None = None
+    languages: tuple[str, ...] = ()
+    about: str | None = None
+    skills: tuple[str, ...] = ()  # canonical skill keys, in the member's order
+    discoverable: bool = False
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+_UNSET = object()
+
+
+async def get_profile(db: Database, guild_id: int, user_id: int) -> Profile | None:
+    """Return a member's profile with skills, or None."""
+    row = await db.fetchone(
+        "SELECT field, timezone, languages, about, discoverable FROM profiles WHERE guild_id = ? AND user_id = ?",
+        (guild_id, user_id),
+    )
+    if row is None:
+        return None
+    skills = await db.fetchall(
+        "SELECT skill_key FROM member_skills WHERE guild_id = ? AND user_id = ? ORDER BY position",
+        (guild_id, user_id),
+    )
+    return Profile(
+        guild_id=guild_id,
+        user_id=user_id,
+        field=row["field"],
+        timezone=row["timezone"],
+        languages=tuple(json.loads(row["languages"])),
+        about=row["about"],
+        skills=tuple(r["skill_key"] for r in skills),
+        discoverable=bool(row["discoverable"]),
+    )
+
+
+async def get_profiles(db: Database, guild_id: int, user_ids: Iterable[int]) -> dict[int, Profile]:
+    """Return many profiles at once (for rounds), keyed by user id."""
+    ids = list(user_ids)
+    found: dict[int, Profile] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        marks = ",".join("?" * len(chunk))
+        rows = await db.fetchall(
+            f"SELECT user_id, field, timezone, languages, about, discoverable FROM profiles "  # noqa: S608
+            f"WHERE guild_id = ? AND user_id IN ({marks})",
+            (guild_id, *chunk),
+        )
+        skills: dict[int, list[str]] = {}
+        for r in await db.fetchall(
+            f"SELECT user_id, skill_key FROM member_skills WHERE guild_id = ? AND user_id IN ({marks}) "  # noqa: S608
+            "ORDER BY user_id, position",
+            (guild_id, *chunk),
+        ):
+            skills.setdefault(r["user_id"], []).append(r["skill_key"])
+        for r in rows:
+            found[r["user_id"]] = Profile(
+                guild_id=guild_id,
+                user_id=r["user_id"],
+                field=r["field"],
+                timezone=r["timezone"],
+                languages=tuple(json.loads(r["languages"])),
+                about=r["about"],
+                skills=tuple(skills.get(r["user_id"], ())),
+                discoverable=bool(r["discoverable"]),
+            )
+    return found
+
+
+async def save_profile(
+    db: Database,
+    guild_id: int,
+    user_id: int,
+    *,
+    field: str | None | object = _UNSET,
+    timezone: str | None | object = _UNSET,
+    languages: Sequence[str] | object = _UNSET,
+    about: str | None | object = _UNSET,
+    skills: Sequence[str] | object = _UNSET,
+) -> Profile:
+    """Create or update a profile in one transaction; only the given values change."""
+    if isinstance(about, str) and len(about) > ABOUT_MAX:
+        raise ValueError("about too long")
+    now = to_db_time(utcnow())
+    async with db.transaction() as conn:
+        await conn.execute(
+            "INSERT INTO guilds (guild_id, joined_at) VALUES (?, ?) ON CONFLICT (guild_id) DO NOTHING",
+            (guild_id, now),
+        )
+        await conn.execute(
+            "INSERT INTO profiles (guild_id, user_id, created_at, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (guild_id, user_id) DO UPDATE SET updated_at = excluded.updated_at",
+            (guild_id, user_id, now, now),
+        )
+        for column, value in (("field", field), ("timezone", timezone), ("about", about)):
+            if value is not _UNSET:
+                # Column names come from this fixed tuple, never from input.
+                await conn.execute(
+                    f"UPDATE profiles SET {column} = ? WHERE guild_id = ? AND user_id = ?",  # noqa: S608
+                    (value, guild_id, user_id),
+                )
+        if languages is not _UNSET:
+            await conn.execute(
+                "UPDATE profiles SET languages = ? WHERE guild_id = ? AND user_id = ?",
+                (json.dumps(list(languages)), guild_id, user_id),  # type: ignore[arg-type]
+            )
+        if skills is not _UNSET:
+            keys = list(dict.fromkeys(skills))  # type: ignore[call-overload]
+            if len(keys) > SKILLS_MAX:
+                raise ValueError("too many skills")
+            await conn.execute("DELETE FROM member_skills WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
+            await conn.executemany(
+                "INSERT INTO member_skills (guild_id, user_id, skill_key, position) VALUES (?, ?, ?, ?)",
+                [(guild_id, user_id, key, i) for i, key in enumerate(keys)],
+            )
+    profile = await get_profile(db, guild_id, user_id)
+    assert profile is not None
+    return profile
+
+
+async def mark_discoverable(db: Database, guild_id: int, user_id: int) -> None:
+    """Let `/profile find` list this member (they joined intros or opened a swap)."""
+    await save_profile(db, guild_id, user_id)
+    await db.execute(
+        "UPDATE profiles SET discoverable = 1 WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+    )
+
+
+async def guild_skill_keys(db: Database, guild_id: int) -> list[str]:
+    """Return the skill keys members of a guild use, most common first."""
+    rows = await db.fetchall(
+        "SELECT skill_key, COUNT(*) AS n FROM member_skills WHERE guild_id = ? "
+        "GROUP BY skill_key ORDER BY n DESC, skill_key LIMIT 2000",
+        (guild_id,),
+    )
+    return [r["skill_key"] for r in rows]
+
+
+async def find_members(
+    db: Database, guild_id: int, *, skill_key: str | None, field: str | None, limit: int = 200
+) -> list[int]:
+    """Return discoverable, still-present members with that skill and/or field."""
+    clauses = ["p.guild_id = ?", "p.discoverable = 1",
+               "NOT EXISTS (SELECT 1 FROM members m WHERE m.guild_id = p.guild_id AND m.user_id = p.user_id"
+               " AND m.left_at IS NOT NULL)"]
+    params: list[object] = [guild_id]
+    if skill_key:
+        clauses.append("EXISTS (SELECT 1 FROM member_skills s WHERE s.guild_id = p.guild_id"
+                       " AND s.user_id = p.user_id AND s.skill_key = ?)")
+        params.append(skill_key)
+    if field:
+        clauses.append("p.field = ?")
+        params.append(field)
+    rows = await db.fetchall(
+        f"SELECT p.user_id FROM profiles p WHERE {' AND '.join(clauses)} "  # noqa: S608
+        "ORDER BY p.updated_at DESC LIMIT ?",
+        (*params, limit),
+    )
+    return [r["user_id"] for r in rows]
+
+
+async def delete_profile(db: Database, guild_id: int, user_id: int) -> None:
+    """Delete a member's profile and skills."""
+    await db.execute("DELETE FROM profiles WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))

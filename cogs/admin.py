@@ -1,0 +1,113 @@
+"""`/majlis language|status|disable|run`: the parts of the admin group every feature shares."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import discord
+from discord import app_commands
+
+from bot.client import MajlisBot
+from bot.cog import MajlisCog, admin_command, send
+from bot.errors import MajlisError
+from bot.i18n import discord_time, format_when, t, weekday_name
+from bot.schedule import schedule_for
+from bot.storage import guilds as guild_store
+from bot.timezones import zoneinfo_for
+
+FEATURES = ("intros", "prompts", "digest", "swaps", "share")
+
+
+async def status_embed(bot: MajlisBot, guild_id: int, lang: str) -> discord.Embed:
+    """Build the `/majlis status` card: settings, each feature, next runs, counts."""
+    settings = await guild_store.ensure_guild(bot.db, guild_id)
+    tz = zoneinfo_for(settings.timezone)
+    embed = discord.Embed(title=t(lang, "status.title"), colour=0x2E8B57)
+    embed.add_field(
+        name=t(lang, "status.settings"),
+        value=t(lang, "status.settings_value", language=t(lang, f"language.{settings.language}"),
+                timezone=settings.timezone),
+        inline=False,
+    )
+    configs = {c.feature: c for c in await guild_store.list_features(bot.db, guild_id)}
+    for name in FEATURES:
+        config = configs.get(name)
+        lines: list[str] = []
+        if config is None:
+            lines.append(t(lang, "status.not_configured"))
+        else:
+            state = "status.enabled" if config.enabled else "status.disabled"
+            lines.append(t(lang, state))
+            if config.channel_id:
+                lines.append(t(lang, "status.channel", channel=f"<#{config.channel_id}>"))
+            schedule = schedule_for(config, settings.timezone)
+            if schedule is not None:
+                lines.append(t(lang, "status.schedule", weekday=weekday_name(schedule.weekday, lang),
+                               hour=f"{schedule.hour:02d}:00", every=config.every_weeks))
+                upcoming = bot.scheduler.next_run(guild_id, name)
+                if upcoming is not None:
+                    lines.append(t(lang, "status.next_run", when=format_when(upcoming, lang, tz),
+                                   relative=discord_time(upcoming, "R")))
+            if config.last_error:
+                lines.append(t(lang, "status.last_error", error=config.last_error[:200]))
+        feature = bot.features.get(name)
+        if feature is not None and feature.status is not None and config is not None:
+            lines.extend(await feature.status(guild_id, lang))
+        embed.add_field(name=t(lang, f"feature.{name}"), value="\n".join(lines)[:1024], inline=False)
+    return embed
+
+
+class Admin(MajlisCog):
+    """Server-wide settings and switches for admins."""
+
+    @admin_command(name="language", description="Set the server's default language for Majlis")
+    @app_commands.describe(language="ar = Arabic (العربية), en = English")
+    async def language(self, interaction: discord.Interaction, language: Literal["ar", "en"]) -> None:
+        """Set the guild's default language."""
+        assert interaction.guild_id is not None
+        await guild_store.set_guild_language(self.bot.db, interaction.guild_id, language)
+        lang = await self.lang(interaction)
+        await send(interaction, t(lang, "admin.language_set", language=t(lang, f"language.{language}")))
+
+    @admin_command(name="status", description="Show Majlis's configuration, next runs and counts")
+    async def status(self, interaction: discord.Interaction) -> None:
+        """Show what is configured so far."""
+        assert interaction.guild_id is not None
+        lang = await self.lang(interaction)
+        await send(interaction, embed=await status_embed(self.bot, interaction.guild_id, lang))
+
+    @admin_command(name="disable", description="Turn a Majlis feature off (its data is kept)")
+    @app_commands.describe(feature="The feature to turn off")
+    async def disable(
+        self, interaction: discord.Interaction, feature: Literal["intros", "prompts", "digest", "swaps", "share"]
+    ) -> None:
+        """Turn a feature's schedule and commands off, keeping its data."""
+        assert interaction.guild_id is not None
+        changed = await guild_store.set_feature_enabled(self.bot.db, interaction.guild_id, feature, False)
+        if not changed:
+            raise MajlisError("admin.not_configured", feature=t(await self.lang(interaction), f"feature.{feature}"))
+        self.bot.scheduler.cancel(interaction.guild_id, feature)
+        registered = self.bot.features.get(feature)
+        if registered is not None and registered.on_disable is not None:
+            await registered.on_disable(interaction.guild_id)
+        lang = await self.lang(interaction)
+        await send(interaction, t(lang, "admin.disabled", feature=t(lang, f"feature.{feature}")))
+
+    @admin_command(name="run", description="Run a feature now (dry_run shows what would happen)")
+    @app_commands.describe(feature="What to run now", dry_run="Only show who would be paired; send nothing")
+    async def run(
+        self,
+        interaction: discord.Interaction,
+        feature: Literal["intros", "prompt", "digest"],
+        dry_run: bool = False,
+    ) -> None:
+        """Run a feature now through the same path as its schedule."""
+        target = self.bot.run_targets.get(feature)
+        if target is None:
+            raise MajlisError("admin.feature_unavailable")
+        await target(interaction, dry_run)
+
+
+async def setup(bot: MajlisBot) -> None:
+    """Load the admin cog."""
+    await bot.add_cog(Admin(bot))

@@ -1,0 +1,72 @@
+"""End to end: the real bot against the fake Discord — languages, admin checks, status, help."""
+
+from __future__ import annotations
+
+from bot.i18n import t
+from bot.storage import guilds as guild_store
+
+
+async def test_help_answers_in_arabic_after_the_guild_language_is_set(majlis):
+    member = majlis.member("salma")
+    english = await majlis.run(majlis.admin, "majlis language", language="en")
+    assert english.ephemeral and "English" in english.content
+    reply = await majlis.run(member, "help")
+    assert reply.ephemeral and reply.embeds[0]["title"] == t("en", "help.title")
+
+    await majlis.run(majlis.admin, "majlis language", language="ar")
+    reply = await majlis.run(member, "help")
+    assert reply.embeds[0]["title"] == t("ar", "help.title")
+
+
+async def test_the_language_survives_a_restart(majlis):
+    member = majlis.member("omar")
+    await majlis.run(majlis.admin, "majlis language", language="en")
+    await majlis.restart()
+    reply = await majlis.run(member, "help")
+    assert reply.embeds[0]["title"] == t("en", "help.title")
+
+
+async def test_a_member_without_manage_server_is_refused_and_nothing_changes(majlis):
+    member = majlis.member("hacker")
+    reply = await majlis.run(member, "majlis language", language="en")
+    assert reply.ephemeral
+    assert reply.content == t("ar", "error.missing_permission")
+    settings = await guild_store.get_guild(majlis.bot.db, majlis.guild.id)
+    assert settings is None or settings.language == "ar"
+
+
+async def test_commands_are_synced_with_manage_server_default_and_no_arabic_localisation(majlis):
+    synced = {c["name"]: c for c in majlis.fake.commands()}
+    assert {"help", "majlis"} <= set(synced)
+    assert synced["majlis"]["default_member_permissions"] == str(1 << 5)  # Manage Server
+    assert synced["majlis"].get("contexts") in (None, [0]) or synced["majlis"].get("dm_permission") is False
+    assert "help" in synced and "default_member_permissions" not in synced["help"] or synced["help"].get(
+        "default_member_permissions") is None
+
+
+async def test_status_shows_language_and_unconfigured_features(majlis):
+    reply = await majlis.run(majlis.admin, "majlis status")
+    embed = reply.embeds[0]
+    assert embed["title"] == t("ar", "status.title")
+    text = str(embed["fields"])
+    assert "UTC" in text and t("ar", "status.not_configured") in text
+
+
+async def test_disable_an_unconfigured_feature_says_so(majlis):
+    reply = await majlis.run(majlis.admin, "majlis disable", feature="swaps")
+    assert reply.ephemeral and reply.content == t("ar", "admin.not_configured", feature=t("ar", "feature.swaps"))
+
+
+async def test_a_member_own_language_overrides_the_guild(majlis):
+    member = majlis.member("lina")
+    await guild_store.set_member_language(majlis.bot.db, majlis.guild.id, member.id, "en")
+    reply = await majlis.run(member, "help")
+    assert reply.embeds[0]["title"] == t("en", "help.title")
+
+
+async def test_the_bot_welcomes_a_new_guild_in_both_languages(majlis):
+    guild = majlis.fake.create_guild("New freelancers")
+    await majlis.fake.add_bot_to_guild(guild)
+    await majlis.fake.wait_for(lambda: any(m.content for m in majlis.fake.messages(guild.system_channel)))
+    welcome = majlis.fake.messages(guild.system_channel)[0].content
+    assert t("ar", "welcome") in welcome and t("en", "welcome") in welcome
