@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from bot.storage import Database
@@ -202,6 +203,12 @@ class Scheduler:
             id=f"once:{key}",
             replace_existing=True,
             args=list(args),
+        )
+
+    def add_daily(self, key: str, func: Callable[[], Awaitable[None]], hour: int = 3, minute: int = 0) -> None:
+        """Run `func()` every day at hour:minute UTC (maintenance: backups, expiries, purges)."""
+        self._aps.add_job(
+            func, CronTrigger(hour=hour, minute=minute, timezone=UTC), id=f"daily:{key}", replace_existing=True
         )
 
     def cancel_once(self, key: str) -> None:

@@ -99,7 +99,7 @@ class Database:
         if not pending:
             return current
         async with self.transaction():
-            for number, path in pending:
+            for _number, path in pending:
                 log.info("applying migration %s", path.name)
                 for statement in _split_sql(path.read_text(encoding="utf-8")):
                     await self.conn.execute(statement)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.storage import Database, to_db_time, utcnow
 
@@ -25,7 +25,6 @@ class Profile:
     about: str | None = None
     skills: tuple[str, ...] = ()  # canonical skill keys, in the member's order
     discoverable: bool = False
-    extra: dict[str, int] = field(default_factory=dict)
 
 
 _UNSET = object()
@@ -93,10 +92,10 @@ async def save_profile(
     guild_id: int,
     user_id: int,
     *,
-    field: str | None | object = _UNSET,
-    timezone: str | None | object = _UNSET,
+    field: str | object | None = _UNSET,
+    timezone: str | object | None = _UNSET,
     languages: Sequence[str] | object = _UNSET,
-    about: str | None | object = _UNSET,
+    about: str | object | None = _UNSET,
     skills: Sequence[str] | object = _UNSET,
 ) -> Profile:
     """Create or update a profile in one transaction; only the given values change."""

@@ -39,9 +39,8 @@ async def test_commands_are_synced_with_manage_server_default_and_no_arabic_loca
     synced = {c["name"]: c for c in majlis.fake.commands()}
     assert {"help", "majlis"} <= set(synced)
     assert synced["majlis"]["default_member_permissions"] == str(1 << 5)  # Manage Server
-    assert synced["majlis"].get("contexts") in (None, [0]) or synced["majlis"].get("dm_permission") is False
-    assert "help" in synced and "default_member_permissions" not in synced["help"] or synced["help"].get(
-        "default_member_permissions") is None
+    assert synced["majlis"].get("contexts") == [0]  # guild only
+    assert synced["help"].get("default_member_permissions") is None
 
 
 async def test_status_shows_language_and_unconfigured_features(majlis):

@@ -1,0 +1,49 @@
+"""Daily housekeeping: an online backup of the database and purging guilds that removed the bot."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from pathlib import Path
+
+from bot.backup import backup_database
+from bot.client import MajlisBot
+from bot.cog import MajlisCog
+from bot.storage.maintenance import purge_removed_guilds
+
+log = logging.getLogger(__name__)
+
+
+class Maintenance(MajlisCog):
+    """Keeps the community's history safe and forgets guilds that left."""
+
+    def __init__(self, bot: MajlisBot) -> None:
+        super().__init__(bot)
+        self.backup_dir: Path = bot.settings.backup_dir or bot.settings.db_path.parent / "backups"
+
+    async def cog_load(self) -> None:
+        """Schedule the daily jobs."""
+        self.bot.scheduler.add_daily("backup", self.backup, hour=3)
+        self.bot.scheduler.add_daily("purge-guilds", self.purge, hour=4)
+
+    async def backup(self) -> Path | None:
+        """Take today's backup and rotate old ones (7 daily, 4 weekly)."""
+        try:
+            path = await backup_database(self.bot.db, self.backup_dir, self.bot.clock.now())
+        except (OSError, sqlite3.Error):
+            log.exception("daily backup to %s failed", self.backup_dir)
+            return None
+        log.info("backup written to %s", path)
+        return path
+
+    async def purge(self) -> list[int]:
+        """Delete the data of guilds that removed the bot more than 30 days ago."""
+        purged = await purge_removed_guilds(self.bot.db, self.bot.clock.now())
+        if purged:
+            log.info("purged data of %d removed guild(s)", len(purged))
+        return purged
+
+
+async def setup(bot: MajlisBot) -> None:
+    """Load the maintenance cog."""
+    await bot.add_cog(Maintenance(bot))
