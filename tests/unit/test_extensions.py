@@ -10,6 +10,7 @@ from bot.config import Settings
 
 async def test_every_extension_loads_and_command_names_are_unique(tmp_path):
     bot = MajlisBot(Settings(token="x", db_path=tmp_path / "x.db", log_level=20, dev_guild=None))
+    await bot.db.open()
     bot.tree.add_command(bot.majlis_group)
     names = list(walk_extensions())
     assert "cogs.core" in names and "cogs.admin" in names
@@ -26,4 +27,6 @@ async def test_every_extension_loads_and_command_names_are_unique(tmp_path):
     payload = [c.to_dict(bot.tree) for c in bot.tree.get_commands()]
     for command in payload:
         assert "ar" not in (command.get("name_localizations") or {})
-    await bot.close()
+    for name in names:
+        await bot.unload_extension(name)
+    await bot.db.close()
