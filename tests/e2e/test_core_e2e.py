@@ -28,6 +28,9 @@ async def test_the_language_survives_a_restart(majlis):
 
 async def test_a_member_without_manage_server_is_refused_and_nothing_changes(majlis):
     member = majlis.member("hacker")
+    # Discord hides /majlis from this member by default; a server's Integrations settings can show it
+    # to everyone, and then only the run-time check stands between them and the settings.
+    majlis.fake.enforce_default_permissions = False
     reply = await majlis.run(member, "majlis language", language="en")
     assert reply.ephemeral
     assert reply.content == t("ar", "error.missing_permission")
@@ -38,8 +41,8 @@ async def test_a_member_without_manage_server_is_refused_and_nothing_changes(maj
 async def test_commands_are_synced_with_manage_server_default_and_no_arabic_localisation(majlis):
     synced = {c["name"]: c for c in majlis.fake.commands()}
     assert {"help", "majlis"} <= set(synced)
-    assert synced["majlis"]["default_member_permissions"] == str(1 << 5)  # Manage Server
-    assert synced["majlis"].get("contexts") == [0]  # guild only
+    assert int(synced["majlis"]["default_member_permissions"]) == 1 << 5  # Manage Server
+    assert synced["majlis"].get("contexts") == [0] or synced["majlis"].get("dm_permission") is False
     assert synced["help"].get("default_member_permissions") is None
 
 
@@ -64,7 +67,7 @@ async def test_a_member_own_language_overrides_the_guild(majlis):
 
 
 async def test_the_bot_welcomes_a_new_guild_in_both_languages(majlis):
-    guild = majlis.fake.create_guild("New freelancers")
+    guild = majlis.fake.create_guild("New freelancers", with_bot=False)
     await majlis.fake.add_bot_to_guild(guild)
     await majlis.fake.wait_for(lambda: any(m.content for m in majlis.fake.messages(guild.system_channel)))
     welcome = majlis.fake.messages(guild.system_channel)[0].content

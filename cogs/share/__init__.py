@@ -1,0 +1,316 @@
+"""`/share post`, `/share search` and `/majlis share`: experience threads after the client-privacy check."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import Feature, MajlisBot
+from bot.cog import MajlisCog, admin_command, send
+from bot.errors import MajlisError
+from bot.fields import FIELDS, field_name, get_field
+from bot.i18n import t
+from bot.share import (
+    FORUM_TAGS_MAX,
+    ShareDraft,
+    check_draft,
+    compose_post,
+    describe_findings,
+    mask_draft,
+    post_fields,
+    tag_matches_field,
+    tag_name_for,
+    validate_draft,
+    validate_query,
+)
+from bot.storage import guilds as guild_store
+from bot.storage import profiles as profile_store
+from bot.storage import share as store
+from cogs.share._views import PAGE_SIZE, DraftButton, SearchPager, ShareModal, draft_choice_view, search_embed
+
+log = logging.getLogger(__name__)
+
+FEATURE = "share"
+PURGE_JOB = "share:purge-drafts"
+FIELD_CHOICES = [app_commands.Choice(name=f"{f.emoji} {f.en} · {f.ar}"[:100], value=f.key) for f in FIELDS]
+
+
+class Share(MajlisCog):
+    """Experience threads: the privacy check, posting to the forum, and search."""
+
+    share = app_commands.Group(
+        name="share", description="Share an experience with peers, or search what they shared", guild_only=True
+    )
+
+    async def cog_load(self) -> None:
+        """Make draft buttons work after a restart, register with the admin commands, purge old drafts."""
+        self.bot.add_dynamic_items(DraftButton)
+        self.bot.register_feature(Feature(FEATURE, status=self._status))
+        await self._purge_drafts()
+
+    async def cog_unload(self) -> None:
+        """Stop the daily purge and the draft buttons."""
+        self.bot.scheduler.cancel_once(PURGE_JOB)
+        self.bot.remove_dynamic_items(DraftButton)
+        await super().cog_unload()
+
+    async def _purge_drafts(self) -> None:
+        """Delete drafts older than a day, then come back tomorrow."""
+        now = self.bot.clock.now()
+        purged = await store.purge_expired_drafts(self.bot.db, now)
+        if purged:
+            log.info("purged %d expired share drafts", purged)
+        self.bot.scheduler.add_once(PURGE_JOB, now + timedelta(days=1), self._purge_drafts)
+
+    async def _status(self, guild_id: int, lang: str) -> list[str]:
+        lines = [t(lang, "share.status_posts", count=await store.count_posts(self.bot.db, guild_id))]
+        notice = await store.get_notice(self.bot.db, guild_id)
+        if notice:
+            lines.append(t(lang, notice))
+        return lines
+
+    # --- admin ----------------------------------------------------------------------------------------
+
+    @admin_command(name="share", description="Choose the forum channel for experience threads (tags = fields)")
+    @app_commands.describe(forum="The forum channel where shared experiences are posted")
+    async def configure_forum(self, interaction: discord.Interaction, forum: discord.ForumChannel) -> None:
+        """Post shared experiences in this forum."""
+        assert interaction.guild is not None
+        lang = await self.lang(interaction)
+        perms = forum.permissions_for(interaction.guild.me)
+        if not (perms.view_channel and perms.send_messages):
+            raise MajlisError("share.forum_no_permission", forum=forum.mention)
+        await guild_store.configure_feature(self.bot.db, interaction.guild.id, FEATURE, channel_id=forum.id)
+        await store.clear_notice(self.bot.db, interaction.guild.id)
+        lines = [t(lang, "share.configured", forum=forum.mention)]
+        if not perms.manage_channels:
+            lines.append(t(lang, "share.configured_no_tags"))
+        await send(interaction, "\n".join(lines))
+
+    # --- members ----------------------------------------------------------------------------------------
+
+    @share.command(name="post", description="Share an experience: title, story, what you learned (privacy-checked)")
+    async def post(self, interaction: discord.Interaction) -> None:
+        """Open the sharing modal, the fields prefilled from the member's profile."""
+        assert interaction.guild_id is not None
+        await self._forum_id(interaction.guild_id)
+        lang = await self.lang(interaction)
+        profile = await profile_store.get_profile(self.bot.db, interaction.guild_id, interaction.user.id)
+        default_tags = field_name(profile.field, lang) if profile and profile.field and get_field(profile.field) else ""
+        await interaction.response.send_modal(ShareModal(self, lang, default_tags=default_tags))
+
+    @share.command(name="search", description="Search past shared experiences and prompt threads")
+    @app_commands.describe(query="Words to look for (Arabic or English)", field="Only this field")
+    @app_commands.choices(field=FIELD_CHOICES)
+    async def search(self, interaction: discord.Interaction, query: str, field: str | None = None) -> None:
+        """Full-text search, best matches first, with snippets and links, a page at a time."""
+        assert interaction.guild_id is not None
+        query = validate_query(query)
+        lang = await self.lang(interaction)
+        guild_id = interaction.guild_id
+        await store.sync_prompt_threads(self.bot.db, guild_id, self.bot.clock.now())
+
+        async def load_page(index: int) -> store.SearchPage:
+            return await store.search(self.bot.db, guild_id, query, field=field, limit=PAGE_SIZE,
+                                      offset=index * PAGE_SIZE)
+
+        first = await load_page(0)
+        if not first.total:
+            await send(interaction, t(lang, "share.search_none", query=query))
+            return
+        embed = search_embed(first, query, lang, guild_id, 0)
+        if first.total <= PAGE_SIZE:
+            await send(interaction, embed=embed)
+            return
+        pager = SearchPager(user_id=interaction.user.id, lang=lang, query=query, guild_id=guild_id,
+                            total=first.total, load_page=load_page)
+        pager.interaction = interaction
+        await send(interaction, embed=embed, view=pager)
+
+    # --- the draft flow ---------------------------------------------------------------------------------
+
+    async def _forum_id(self, guild_id: int) -> int:
+        config = await guild_store.get_feature(self.bot.db, guild_id, FEATURE)
+        if config is None or not config.enabled or config.channel_id is None:
+            raise MajlisError("share.not_configured")
+        return config.channel_id
+
+    async def submit_draft(
+        self, interaction: discord.Interaction, *, title: str, story: str, lesson: str, tags_text: str,
+        draft_id: int | None,
+    ) -> None:
+        """Validate the modal, keep the draft, run the privacy check; post if clean, else show the findings."""
+        assert interaction.guild_id is not None
+        draft = validate_draft(title, story, lesson, tags_text)
+        await self._forum_id(interaction.guild_id)
+        lang = await self.lang(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild_id, user_id = interaction.guild_id, interaction.user.id
+        now = self.bot.clock.now()
+        if draft_id is not None:
+            stored = await store.get_draft(self.bot.db, draft_id, now)
+            if stored is None or stored.user_id != user_id:
+                draft_id = None
+        names = await store.get_client_names(self.bot.db, guild_id, user_id)
+        report = check_draft(draft, names)
+        # Kept before anything else happens, so a failed post or a closed modal loses nothing.
+        draft_id = await store.save_draft(self.bot.db, guild_id, user_id, draft, now, draft_id)
+        if report.clean:
+            await store.claim_draft(self.bot.db, draft_id)
+            try:
+                await self._publish(interaction, draft_id, draft, masked=False, from_button=False)
+            except MajlisError as exc:
+                # The text is safe in the draft: offer the same choices so the author can retry or edit.
+                await interaction.followup.send(
+                    t(lang, exc.key, **exc.params), view=draft_choice_view(draft_id, lang), ephemeral=True
+                )
+            return
+        await interaction.followup.send(
+            t(lang, "share.findings", findings=describe_findings(report, lang)),
+            view=draft_choice_view(draft_id, lang),
+            ephemeral=True,
+        )
+
+    async def choose(self, interaction: discord.Interaction, draft_id: int, action: str) -> None:
+        """Carry out the author's choice on a draft: edit, post masked, or cancel."""
+        lang = await self.lang(interaction)
+        stored = await store.get_draft(self.bot.db, draft_id, self.bot.clock.now())
+        if stored is None:
+            raise MajlisError("share.draft_gone")
+        if stored.user_id != interaction.user.id or stored.guild_id != interaction.guild_id:
+            raise MajlisError("share.not_yours")
+        if action == "edit":
+            await interaction.response.send_modal(ShareModal(self, lang, draft=stored.draft, draft_id=draft_id))
+        elif action == "cancel":
+            await store.delete_draft(self.bot.db, draft_id)
+            await interaction.response.edit_message(content=t(lang, "share.cancelled"), view=None)
+        else:
+            if not await store.claim_draft(self.bot.db, draft_id):
+                raise MajlisError("share.busy")
+            await interaction.response.defer()
+            names = await store.get_client_names(self.bot.db, stored.guild_id, stored.user_id)
+            # Checked again: the client list may have changed since the findings were shown.
+            report = check_draft(stored.draft, names)
+            await self._publish(interaction, draft_id, mask_draft(stored.draft, report, lang),
+                                masked=not report.clean, from_button=True)
+
+    async def _publish(self, interaction: discord.Interaction, draft_id: int, draft: ShareDraft, *,
+                       masked: bool, from_button: bool) -> None:
+        """Post the draft as a forum thread tagged by field, store and index it, tell the author."""
+        try:
+            link = await self._post_thread(interaction, draft_id, draft, masked=masked)
+        except BaseException:
+            await store.release_draft(self.bot.db, draft_id)
+            raise
+        lang = await self.lang(interaction)
+        text = t(lang, "share.posted_masked" if masked else "share.posted", link=link)
+        if from_button:
+            await interaction.edit_original_response(content=text, view=None)
+        else:
+            await interaction.followup.send(text, ephemeral=True)
+
+    async def _post_thread(self, interaction: discord.Interaction, draft_id: int, draft: ShareDraft, *,
+                           masked: bool) -> str:
+        assert interaction.guild is not None
+        guild = interaction.guild
+        forum = guild.get_channel(await self._forum_id(guild.id))
+        if not isinstance(forum, discord.ForumChannel):
+            raise MajlisError("share.forum_missing")
+        perms = forum.permissions_for(guild.me)
+        if not (perms.view_channel and perms.send_messages):
+            raise MajlisError("share.cannot_post")
+        profile = await profile_store.get_profile(self.bot.db, guild.id, interaction.user.id)
+        fields = post_fields(draft, profile.field if profile else None)
+        guild_lang = await self.bot.guild_language(guild.id)
+        tags = await self._forum_tags(forum, fields, guild_lang)
+        post = compose_post(draft, interaction.user.id, fields, guild_lang)
+        try:
+            created = await forum.create_thread(
+                name=post.thread_name, content=post.messages[0], applied_tags=tags,
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+            for extra in post.messages[1:]:
+                await created.thread.send(extra, allowed_mentions=discord.AllowedMentions.none())
+        except discord.Forbidden as exc:
+            raise MajlisError("share.cannot_post") from exc
+        except discord.HTTPException as exc:
+            log.warning("could not post a shared experience in guild %s: %s", guild.id, exc)
+            raise MajlisError("share.post_failed") from exc
+        await store.save_post(
+            self.bot.db, guild_id=guild.id, user_id=interaction.user.id, thread_id=created.thread.id, draft=draft,
+            fields=fields, masked=masked, now=self.bot.clock.now(), draft_id=draft_id,
+        )
+        return created.thread.jump_url
+
+    async def _forum_tags(self, forum: discord.ForumChannel, fields: list[str], lang: str) -> list[discord.ForumTag]:
+        """Find each field's tag in the forum, creating the missing ones when the bot may."""
+        if not fields:
+            return []
+        available = list(forum.available_tags)
+        missing = [k for k in fields if not any(tag_matches_field(tag.name, k) for tag in available)]
+        if missing:
+            # The cached tag list can lag behind a tag created moments ago; read the forum first.
+            try:
+                fresh = await self.bot.fetch_channel(forum.id)
+            except discord.HTTPException:
+                fresh = None
+            if isinstance(fresh, discord.ForumChannel):
+                available = list(fresh.available_tags)
+                missing = [k for k in fields if not any(tag_matches_field(tag.name, k) for tag in available)]
+        if missing:
+            available = await self._create_tags(forum, available, missing, lang)
+        can_moderate = forum.permissions_for(forum.guild.me).manage_threads
+        chosen: list[discord.ForumTag] = []
+        for key in fields:
+            tag = next((tg for tg in available if tag_matches_field(tg.name, key)), None)
+            if tag is not None and (can_moderate or not tag.moderated) and tag not in chosen:
+                chosen.append(tag)
+        return chosen
+
+    async def _create_tags(self, forum: discord.ForumChannel, available: list[discord.ForumTag],
+                           missing: list[str], lang: str) -> list[discord.ForumTag]:
+        """Add tags for missing fields in one edit; note for admins why a post went untagged."""
+        guild_id = forum.guild.id
+        now = self.bot.clock.now()
+        if not forum.permissions_for(forum.guild.me).manage_channels:
+            await store.set_notice(self.bot.db, guild_id, "share.notice.no_tag_permission", now)
+            return available
+        room = FORUM_TAGS_MAX - len(available)
+        full = room < len(missing)
+        if full:
+            await store.set_notice(self.bot.db, guild_id, "share.notice.tags_full", now)
+            missing = missing[: max(room, 0)]
+        if not missing:
+            return available
+        new_tags = []
+        for key in missing:
+            field = get_field(key)
+            new_tags.append(discord.ForumTag(name=tag_name_for(key, lang), emoji=field.emoji if field else None))
+        try:
+            edited = await forum.edit(available_tags=[*available, *new_tags])
+        except discord.Forbidden:
+            await store.set_notice(self.bot.db, guild_id, "share.notice.no_tag_permission", now)
+            return available
+        except discord.HTTPException as exc:
+            log.warning("could not create forum tags in guild %s: %s", guild_id, exc)
+            await store.set_notice(self.bot.db, guild_id, "share.notice.tag_failed", now)
+            return available
+        if not full:
+            await store.clear_notice(self.bot.db, guild_id)
+        return list(edited.available_tags) if isinstance(edited, discord.ForumChannel) else available
+
+    # --- housekeeping -------------------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
+        """A deleted thread leaves the search results."""
+        await store.forget_thread(self.bot.db, payload.thread_id)
+
+
+async def setup(bot: MajlisBot) -> None:
+    """Load the sharing cog."""
+    await bot.add_cog(Share(bot))

@@ -1,0 +1,418 @@
+"""`/swap …` and `/majlis swaps`: skill-swap requests on a board, matched directly or in three-way cycles."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+from bot.client import Feature, MajlisBot
+from bot.cog import MajlisCog, admin_command, send
+from bot.errors import MajlisError
+from bot.i18n import discord_time, t
+from bot.skills import MAX_SKILL_LENGTH, default_catalogue
+from bot.storage import guilds as guild_store
+from bot.storage import profiles as profile_store
+from bot.storage import swaps as store
+from bot.text import normalize_text
+from cogs.swaps._board import SWEEP_JOB, SwapBoard
+from cogs.swaps._embeds import PAGE_SIZE, list_embed, match_embed, page_count, skill_name
+from cogs.swaps._views import HelpButton, MatchButton, PageView, RenewButton, match_view, renew_view
+
+log = logging.getLogger(__name__)
+
+_BOARD_PERMISSIONS = (
+    "view_channel",
+    "send_messages",
+    "embed_links",
+    "create_private_threads",
+    "send_messages_in_threads",
+)
+
+
+def skill_key(text: str) -> str:
+    """Turn a typed (or autocompleted) skill into its canonical key, refusing empty or overlong text."""
+    if len(normalize_text(text)) > MAX_SKILL_LENGTH:
+        raise MajlisError("swaps.skill_too_long", limit=MAX_SKILL_LENGTH)
+    key = default_catalogue().canonical(text)
+    if not key:
+        raise MajlisError("swaps.skill_empty")
+    return key
+
+
+class Swaps(MajlisCog):
+    """Members offer what they can do in exchange for what they need; Majlis finds who fits."""
+
+    swap = app_commands.Group(
+        name="swap", description="Skill swaps: offer what you can do, get help with what you need", guild_only=True
+    )
+
+    def __init__(self, bot: MajlisBot) -> None:
+        super().__init__(bot)
+        self.board = SwapBoard(bot)
+
+    async def cog_load(self) -> None:
+        """Make the buttons persistent, tell the admin commands about swaps, and schedule the jobs."""
+        self.bot.add_dynamic_items(HelpButton, MatchButton, RenewButton)
+        self.bot.register_feature(Feature("swaps", status=self.status_lines))
+        self.bot.profile_counters.append(self.profile_counts)
+        self.bot.scheduler.add_daily("swaps", self.board.daily, hour=5)
+        try:
+            await self.board.schedule_sweep()
+        except RuntimeError:
+            log.info("swaps loaded without a database; the expiry sweep starts with the next request")
+
+    async def cog_unload(self) -> None:
+        """Drop the buttons, counters and jobs this cog added."""
+        await super().cog_unload()
+        self.bot.remove_dynamic_items(HelpButton, MatchButton, RenewButton)
+        if self.profile_counts in self.bot.profile_counters:
+            self.bot.profile_counters.remove(self.profile_counts)
+        self.bot.scheduler.cancel_once(SWEEP_JOB)
+
+    # --- hooks for the core ------------------------------------------------------------------
+
+    async def status_lines(self, guild_id: int, lang: str) -> list[str]:
+        """Describe the board's requests for `/majlis status`."""
+        counts = await store.status_counts(self.bot.db, guild_id)
+        return [
+            t(lang, "swaps.status_line", open=counts.get("open", 0), matched=counts.get("matched", 0),
+              done=counts.get("done", 0))
+        ]
+
+    async def profile_counts(self, guild_id: int, user_id: int) -> dict[str, int]:
+        """Return the swap counts shown on a profile card."""
+        return await store.member_counts(self.bot.db, guild_id, user_id)
+
+    async def run_expiry_sweep(self) -> tuple[int, int]:
+        """Send due reminders and expire old requests now, exactly as the scheduled job does."""
+        return await self.board.sweep()
+
+    async def run_matching(self, guild_id: int) -> list[int]:
+        """Look for swaps in a guild now, exactly as after a new request or the daily job."""
+        return await self.board.run_matching(guild_id)
+
+    # --- admin --------------------------------------------------------------------------------
+
+    @admin_command(name="swaps", description="Enable the skill-swap board in a channel")
+    @app_commands.describe(channel="Where swap requests are posted; matches get private threads here")
+    async def configure_board(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+        """Enable the swap board in a text channel the bot can post and open private threads in."""
+        assert interaction.guild is not None
+        permissions = channel.permissions_for(interaction.guild.me)
+        missing = [name for name in _BOARD_PERMISSIONS if not getattr(permissions, name)]
+        if missing:
+            raise app_commands.BotMissingPermissions(missing)
+        await guild_store.configure_feature(self.bot.db, interaction.guild.id, "swaps", channel_id=channel.id)
+        await self.reply(interaction, "swaps.configured", channel=channel.mention)
+
+    # --- member commands ----------------------------------------------------------------------
+
+    async def skill_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        """Offer shipped skills (Arabic or English names) and the skills already used in this guild."""
+        lang = await self.lang(interaction)
+        known: list[str] = []
+        if interaction.guild_id is not None:
+            known = await store.guild_swap_skill_keys(self.bot.db, interaction.guild_id)
+            known += await profile_store.guild_skill_keys(self.bot.db, interaction.guild_id)
+        return [
+            app_commands.Choice(name=label, value=key)
+            for label, key in default_catalogue().suggest(current, lang, extra_keys=known)
+        ]
+
+    @swap.command(name="offer", description="Post a skill swap: what you can do, and what you'd like help with")
+    @app_commands.describe(
+        offer="A skill you can offer", want="A skill you'd like help with", details="More about the swap (500 max)"
+    )
+    async def offer(
+        self, interaction: discord.Interaction, offer: str, want: str, details: str | None = None
+    ) -> None:
+        """Store a request, post it to the board, and look for a match."""
+        assert interaction.guild_id is not None
+        guild_id = interaction.guild_id
+        channel = await self.board.board_channel(guild_id)
+        if channel is None:
+            raise MajlisError("swaps.not_configured")
+        offer_key, want_key = skill_key(offer), skill_key(want)
+        if offer_key == want_key:
+            raise MajlisError("swaps.same_skill")
+        details = details.strip() if details else None
+        if details and len(details) > store.DETAILS_MAX:
+            raise MajlisError("swaps.details_too_long", limit=store.DETAILS_MAX, length=len(details))
+        try:
+            request = await store.open_request(
+                self.bot.db, guild_id, interaction.user.id, offer=offer_key, want=want_key,
+                details=details or None, now=self.bot.clock.now(),
+            )
+        except store.SwapRefused as refused:
+            if refused.reason == "limit":
+                raise MajlisError("swaps.limit", limit=store.OPEN_LIMIT) from None
+            raise MajlisError("swaps.duplicate") from None
+        await profile_store.mark_discoverable(self.bot.db, guild_id, interaction.user.id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        message = await self.board.post(request, channel)
+        await self.board.schedule_sweep()
+        # Matching runs before the final answer, so a match's thread exists when the member reads it.
+        await self.board.run_matching(guild_id)
+        lang = await self.lang(interaction)
+        key = "swaps.offer.posted" if message is not None else "swaps.offer.stored"
+        await send(
+            interaction,
+            t(lang, key, id=request.id, offer=skill_name(offer_key, lang), want=skill_name(want_key, lang),
+              link=message.jump_url if message else ""),
+        )
+
+    @offer.autocomplete("offer")
+    async def _offer_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self.skill_choices(interaction, current)
+
+    @offer.autocomplete("want")
+    async def _want_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self.skill_choices(interaction, current)
+
+    async def _send_pages(
+        self,
+        interaction: discord.Interaction,
+        *,
+        title: str,
+        statuses: tuple[str, ...],
+        skill: str | None = None,
+        user_id: int | None = None,
+    ) -> None:
+        assert interaction.guild_id is not None
+        guild_id = interaction.guild_id
+        lang = await self.lang(interaction)
+        total = await store.count_requests(self.bot.db, guild_id, statuses=statuses, skill=skill, user_id=user_id)
+
+        async def load(page: int) -> discord.Embed:
+            requests = await store.list_requests(
+                self.bot.db, guild_id, statuses=statuses, skill=skill, user_id=user_id,
+                limit=PAGE_SIZE, offset=page * PAGE_SIZE,
+            )
+            return list_embed(requests, lang, title=title, page=page, total=total, show_member=user_id is None)
+
+        pages = page_count(total)
+        if pages <= 1:
+            await send(interaction, embed=await load(0))
+            return
+        view = PageView(interaction.user.id, pages, load, lang)
+        view.message_interaction = interaction
+        await send(interaction, embed=await load(0), view=view)
+
+    @swap.command(name="list", description="Open skill-swap requests, optionally for one skill")
+    @app_commands.describe(skill="Only requests offering or wanting this skill")
+    async def list_requests(self, interaction: discord.Interaction, skill: str | None = None) -> None:
+        """Page through the guild's open requests."""
+        lang = await self.lang(interaction)
+        key = skill_key(skill) if skill else None
+        title = t(lang, "swaps.list.title_skill", skill=skill_name(key, lang)) if key else t(lang, "swaps.list.title")
+        await self._send_pages(interaction, title=title, statuses=("open",), skill=key)
+
+    @list_requests.autocomplete("skill")
+    async def _list_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self.skill_choices(interaction, current)
+
+    @swap.command(name="mine", description="Your skill-swap requests")
+    async def mine(self, interaction: discord.Interaction) -> None:
+        """Page through the member's own requests, newest first, whatever their status."""
+        lang = await self.lang(interaction)
+        await self._send_pages(
+            interaction, title=t(lang, "swaps.mine.title"),
+            statuses=("open", "matched", "done", "closed", "expired"), user_id=interaction.user.id,
+        )
+
+    async def _own_request(self, interaction: discord.Interaction, request_id: int) -> store.SwapRequest:
+        request = await store.get_request(self.bot.db, request_id)
+        if request is None or request.guild_id != interaction.guild_id:
+            raise MajlisError("swaps.not_found", id=request_id)
+        if request.user_id != interaction.user.id:
+            raise MajlisError("swaps.not_owner", id=request_id)
+        return request
+
+    @swap.command(name="close", description="Withdraw one of your skill-swap requests")
+    @app_commands.rename(request_id="id")
+    @app_commands.describe(request_id="The request number (see /swap mine)")
+    async def close(self, interaction: discord.Interaction, request_id: int) -> None:
+        """Withdraw a request; a matched swap that falls through puts the partners' requests back on the board."""
+        request = await self._own_request(interaction, request_id)
+        try:
+            finish = await store.finish_request(self.bot.db, request.id, "closed", self.bot.clock.now())
+        except store.SwapRefused:
+            lang = await self.lang(interaction)
+            raise MajlisError("swaps.not_active", id=request.id, status=t(lang, f"swaps.status.{request.status}")) \
+                from None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await self.board.refresh([request.id, *finish.reopened_request_ids])
+        for match_id in finish.cancelled_match_ids:
+            await self.board.refresh_match(match_id, "swaps.match.cancelled")
+        await self.board.schedule_sweep()
+        if finish.reopened_request_ids:
+            await self.board.run_matching(request.guild_id)
+        await self.reply(interaction, "swaps.closed", id=request.id)
+
+    @swap.command(name="done", description="Mark a skill swap completed, and thank your partner(s)")
+    @app_commands.rename(request_id="id")
+    @app_commands.describe(
+        request_id="The request number (see /swap mine)",
+        thanks="A thank-you note; it adds to your partner's reputation",
+        partner="Who helped you, if it was through the board's \"I can help\" button",
+    )
+    async def done(
+        self,
+        interaction: discord.Interaction,
+        request_id: int,
+        thanks: str | None = None,
+        partner: discord.Member | None = None,
+    ) -> None:
+        """Complete a request (the whole swap it was matched in) and thank the partner(s)."""
+        request = await self._own_request(interaction, request_id)
+        lang = await self.lang(interaction)
+        thanks = thanks.strip() if thanks else None
+        if thanks and len(thanks) > store.THANKS_MAX:
+            raise MajlisError("swaps.thanks_too_long", limit=store.THANKS_MAX, length=len(thanks))
+        if request.status in ("closed", "expired"):
+            raise MajlisError("swaps.not_active", id=request.id, status=t(lang, f"swaps.status.{request.status}"))
+        partners = await self._partners(request, partner)
+        if request.status == "done" and not thanks:
+            raise MajlisError("swaps.already_done", id=request.id)
+        completion = await store.complete_request(
+            self.bot.db, request, self.bot.clock.now(), partner_ids=partners, thanks=thanks or None
+        )
+        if completion.already_done and not completion.thanked:
+            raise MajlisError("swaps.already_thanked", id=request.id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if completion.request_ids:
+            await self.board.refresh(list(completion.request_ids))
+        if completion.match_id is not None:
+            await self.board.refresh_match(completion.match_id)
+            if completion.thanked:
+                await self._post_thanks(completion.match_id, interaction.user.id, completion.thanked, thanks or "")
+        await self.board.schedule_sweep()
+        mentions = ", ".join(f"<@{user_id}>" for user_id in completion.thanked)
+        key = "swaps.done_thanked" if completion.thanked else "swaps.done"
+        await self.reply(interaction, key, id=request.id, partners=mentions)
+
+    async def _partners(self, request: store.SwapRequest, partner: discord.Member | None) -> list[int]:
+        """Return who gets thanked: the matched partners, else the helper who opened a board thread."""
+        if request.match_id is not None:
+            return await store.match_partners(self.bot.db, request)
+        helpers = await store.helpers_of(self.bot.db, request.id)
+        if partner is not None:
+            if partner.id not in helpers:
+                raise MajlisError("swaps.not_a_helper", member=partner.mention, id=request.id)
+            return [partner.id]
+        if request.helper_user_id is not None:
+            return [request.helper_user_id]
+        return helpers if len(helpers) == 1 else []
+
+    async def _post_thanks(self, match_id: int, from_user_id: int, thanked: tuple[int, ...], note: str) -> None:
+        match = await store.get_match(self.bot.db, match_id)
+        if match is None or match.thread_id is None:
+            return
+        lang = await self.bot.guild_language(match.guild_id)
+        try:
+            await self.bot.get_partial_messageable(match.thread_id).send(
+                t(lang, "swaps.thanks_posted", member=f"<@{from_user_id}>",
+                  partners=", ".join(f"<@{user_id}>" for user_id in thanked), note=note),
+                allowed_mentions=discord.AllowedMentions(users=True),
+            )
+        except discord.HTTPException as error:
+            log.warning("could not post thanks in swap proposal %s: %s", match_id, error)
+
+    # --- buttons ------------------------------------------------------------------------------
+
+    async def offer_help(self, interaction: discord.Interaction, request_id: int) -> None:
+        """Open a private thread between a request's author and the member who pressed "I can help"."""
+        lang = await self.lang(interaction)
+        request = await store.get_request(self.bot.db, request_id)
+        if request is None or request.guild_id != interaction.guild_id:
+            raise MajlisError("swaps.not_found", id=request_id)
+        if request.user_id == interaction.user.id:
+            raise MajlisError("swaps.help.own")
+        if request.status != "open":
+            raise MajlisError("swaps.help.not_open", id=request.id)
+        existing = await store.record_help(self.bot.db, request, interaction.user.id, self.bot.clock.now())
+        if existing is not None:
+            await send(interaction, t(lang, "swaps.help.existing", thread=f"<#{existing}>"))
+            return
+        channel = interaction.channel
+        if not isinstance(channel, discord.TextChannel):
+            raise MajlisError("swaps.not_configured")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        guild_lang = await self.bot.guild_language(request.guild_id)
+        try:
+            thread = await channel.create_thread(
+                name=t(guild_lang, "swaps.help.thread_name", id=request.id),
+                type=discord.ChannelType.private_thread,
+                invitable=False,
+                auto_archive_duration=10080,
+            )
+            await store.set_help_thread(self.bot.db, request.id, interaction.user.id, thread.id)
+            for user_id in (request.user_id, interaction.user.id):
+                await thread.add_user(discord.Object(user_id))
+            await thread.send(
+                t(guild_lang, "swaps.help.thread_intro", helper=f"<@{interaction.user.id}>",
+                  member=f"<@{request.user_id}>", want=skill_name(request.want, guild_lang),
+                  offer=skill_name(request.offer, guild_lang), id=request.id),
+                allowed_mentions=discord.AllowedMentions(users=True),
+            )
+        except discord.Forbidden as error:
+            log.warning("could not open a help thread for swap %s: %s", request.id, error)
+            await send(interaction, t(lang, "error.bot_forbidden"))
+            return
+        await send(interaction, t(lang, "swaps.help.opened", thread=thread.mention))
+
+    async def answer_match(self, interaction: discord.Interaction, match_id: int, position: int, answer: str) -> None:
+        """Record a member's Confirm or Decline on a proposal; only the member the button belongs to may press it."""
+        lang = await self.lang(interaction)
+        match = await store.get_match(self.bot.db, match_id)
+        member = match.member_at(position) if match else None
+        if match is None or member is None:
+            raise MajlisError("swaps.match.gone")
+        if member.user_id != interaction.user.id:
+            raise MajlisError("error.not_yours")
+        response = "confirmed" if answer == "confirm" else "declined"
+        updated = await store.record_response(self.bot.db, match_id, position, response, self.bot.clock.now())
+        if updated is None:
+            raise MajlisError("swaps.match.decided", status=t(lang, f"swaps.status.{match.status}"))
+        requests = {r.id: r for r in await store.get_requests(self.bot.db, [m.request_id for m in updated.members])}
+        guild_lang = await self.bot.guild_language(updated.guild_id)
+        await interaction.response.edit_message(
+            embed=match_embed(updated, requests, guild_lang),
+            view=match_view(updated, self.board.names(interaction.guild, updated), guild_lang),
+        )
+        # The thread's note comes last, so when members read it the board already shows the outcome.
+        if updated.status == "matched":
+            await self.board.refresh([m.request_id for m in updated.members])
+            ids = ", ".join(f"#{m.request_id}" for m in updated.members)
+            await interaction.followup.send(t(guild_lang, "swaps.match.all_confirmed", requests=ids), ephemeral=False)
+        elif updated.status == "declined":
+            await self.board.run_matching(updated.guild_id)
+            await interaction.followup.send(t(guild_lang, "swaps.match.declined"), ephemeral=False)
+
+    async def renew(self, interaction: discord.Interaction, request_id: int) -> None:
+        """Give the member's open request another 30 days, from the reminder DM."""
+        request = await store.get_request(self.bot.db, request_id)
+        if request is None:
+            raise MajlisError("swaps.not_found", id=request_id)
+        if request.user_id != interaction.user.id:
+            raise MajlisError("error.not_yours")
+        lang = await self.bot.member_language(request.guild_id, interaction.user.id)
+        renewed = await store.renew_request(self.bot.db, request.id, self.bot.clock.now())
+        if renewed is None:
+            text = t(lang, "swaps.renew.too_late", id=request.id, status=t(lang, f"swaps.status.{request.status}"))
+        else:
+            text = t(lang, "swaps.renew.done", id=request.id, when=discord_time(renewed.expires_at, "D"))
+        await interaction.response.edit_message(content=text, view=renew_view(request.id, lang, disabled=True))
+        if renewed is not None:
+            await self.board.refresh([request.id])
+            await self.board.schedule_sweep()
+
+
+async def setup(bot: MajlisBot) -> None:
+    """Load the skill-swaps cog."""
+    await bot.add_cog(Swaps(bot))
+
+
+__all__ = ["Swaps", "setup", "skill_key"]

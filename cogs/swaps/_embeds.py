@@ -1,0 +1,138 @@
+"""Pure builders for the swap board post, request lists and proposal messages."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import discord
+
+from bot.i18n import discord_time, t
+from bot.skills import default_catalogue
+from bot.storage.swaps import SwapMatch, SwapRequest
+from bot.text import isolate
+
+PAGE_SIZE = 6
+_COLOURS = {
+    "open": 0x2E8B57,
+    "matched": 0x3B82F6,
+    "done": 0x8B5CF6,
+    "closed": 0x6B7280,
+    "expired": 0x6B7280,
+    "proposed": 0xF59E0B,
+    "declined": 0x6B7280,
+    "cancelled": 0x6B7280,
+}
+
+
+def skill_name(key: str, lang: str) -> str:
+    """Name a skill in the reader's language, isolated so Arabic and Latin keep their order."""
+    return isolate(default_catalogue().display(key, lang))
+
+
+def status_text(status: str, lang: str) -> str:
+    """Name a request or proposal status."""
+    return t(lang, f"swaps.status.{status}")
+
+
+def board_embed(request: SwapRequest, lang: str) -> discord.Embed:
+    """Build a request's post on the swap board, showing where it stands."""
+    embed = discord.Embed(
+        title=t(lang, "swaps.board.title", id=request.id),
+        description=t(
+            lang,
+            "swaps.board.body",
+            member=f"<@{request.user_id}>",
+            offer=skill_name(request.offer, lang),
+            want=skill_name(request.want, lang),
+        ),
+        colour=_COLOURS[request.status],
+    )
+    if request.details:
+        embed.add_field(name=t(lang, "swaps.board.details"), value=request.details, inline=False)
+    embed.add_field(name=t(lang, "swaps.board.status"), value=status_text(request.status, lang), inline=True)
+    if request.status == "open":
+        embed.add_field(
+            name=t(lang, "swaps.board.expires"), value=discord_time(request.expires_at, "R"), inline=True
+        )
+    embed.set_footer(text=t(lang, "swaps.board.footer", id=request.id))
+    return embed
+
+
+def request_line(request: SwapRequest, lang: str, *, show_member: bool = True) -> str:
+    """Describe a request on one line for `/swap list` and `/swap mine`."""
+    line = t(
+        lang,
+        "swaps.list.line",
+        id=request.id,
+        offer=skill_name(request.offer, lang),
+        want=skill_name(request.want, lang),
+        status=status_text(request.status, lang),
+    )
+    if show_member:
+        line = f"{line} — <@{request.user_id}>"
+    if request.board_channel_id and request.board_message_id and request.guild_id:
+        link = f"https://discord.com/channels/{request.guild_id}/{request.board_channel_id}/{request.board_message_id}"
+        line = f"{line} · [{t(lang, 'swaps.list.link')}]({link})"
+    return line
+
+
+def page_count(total: int, size: int = PAGE_SIZE) -> int:
+    """Return how many pages `total` items fill (at least one)."""
+    return max(1, -(-total // size))
+
+
+def list_embed(
+    requests: Sequence[SwapRequest], lang: str, *, title: str, page: int, total: int, show_member: bool = True
+) -> discord.Embed:
+    """Build one page of requests."""
+    lines = [request_line(r, lang, show_member=show_member) for r in requests]
+    embed = discord.Embed(
+        title=title,
+        description="\n".join(lines) if lines else t(lang, "swaps.list.empty"),
+        colour=_COLOURS["open"],
+    )
+    embed.set_footer(text=t(lang, "swaps.list.footer", page=page + 1, pages=page_count(total), total=total))
+    return embed
+
+
+def match_embed(match: SwapMatch, requests: Mapping[int, SwapRequest], lang: str) -> discord.Embed:
+    """Build a proposal: who offers what to whom, each member's answer, and where it stands."""
+    members = match.members
+    lines = []
+    for index, member in enumerate(members):
+        receiver = members[(index + 1) % len(members)]
+        request = requests[member.request_id]
+        lines.append(
+            t(lang, "swaps.match.gives", giver=f"<@{member.user_id}>", skill=skill_name(request.offer, lang),
+              receiver=f"<@{receiver.user_id}>")
+        )
+    intro = t(lang, "swaps.match.intro_cycle" if match.kind == "cycle3" else "swaps.match.intro_direct")
+    embed = discord.Embed(
+        title=t(lang, "swaps.match.title", id=match.id),
+        description=f"{intro}\n\n" + "\n".join(lines),
+        colour=_COLOURS.get(match.status, _COLOURS["proposed"]),
+    )
+    answers = []
+    for member in members:
+        answer = member.response or "waiting"
+        answers.append(f"<@{member.user_id}>: {t(lang, f'swaps.match.answer.{answer}')}")
+    embed.add_field(name=t(lang, "swaps.match.answers"), value="\n".join(answers), inline=False)
+    embed.add_field(name=t(lang, "swaps.board.status"), value=status_text(match.status, lang), inline=False)
+    requests_text = ", ".join(f"#{m.request_id}" for m in members)
+    embed.set_footer(text=t(lang, "swaps.match.footer", requests=requests_text))
+    return embed
+
+
+def reminder_embed(request: SwapRequest, lang: str) -> discord.Embed:
+    """Build the DM that says a request expires in three days and offers to renew it."""
+    return discord.Embed(
+        title=t(lang, "swaps.reminder.title", id=request.id),
+        description=t(
+            lang,
+            "swaps.reminder.body",
+            offer=skill_name(request.offer, lang),
+            want=skill_name(request.want, lang),
+            when=discord_time(request.expires_at, "R"),
+        ),
+        colour=_COLOURS["proposed"],
+    )
