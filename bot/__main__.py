@@ -34,10 +34,8 @@ def main() -> int:
         async with bot:
             await bot.start(settings.token)
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(runner())
-    except KeyboardInterrupt:
-        pass
     return 0
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-TOKEN_HINT = (
+SETUP_HINT = (
     "DISCORD_TOKEN is not set: create a bot at https://discord.com/developers/applications "
     "(Bot → Reset Token), then put DISCORD_TOKEN=<token> in .env or the environment."
 )
@@ -40,7 +40,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         load_dotenv(env_file, override=False)
     token = os.environ.get("DISCORD_TOKEN", "").strip()
     if not token:
-        raise MissingTokenError(TOKEN_HINT)
+        raise MissingTokenError(SETUP_HINT)
     level_name = os.environ.get("MAJLIS_LOG_LEVEL", "INFO").upper()
     level = logging.getLevelName(level_name)
     if not isinstance(level, int):

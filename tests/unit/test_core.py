@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.config import TOKEN_HINT, MissingTokenError, load_settings
+from bot.config import SETUP_HINT, MissingTokenError, load_settings
 from bot.i18n import LANGUAGES, Catalogue, catalogue, format_when, placeholders, t, weekday_name
 from bot.schedule import WeeklySchedule
 from bot.storage import Database, migrations
@@ -46,7 +46,7 @@ def test_python_m_bot_without_token_prints_one_line(tmp_path):
         capture_output=True, text=True, timeout=60, check=False,
     )
     assert result.returncode != 0
-    assert result.stderr.strip() == TOKEN_HINT
+    assert result.stderr.strip() == SETUP_HINT
     assert "Traceback" not in result.stderr
 
 
