@@ -106,6 +106,7 @@ class MajlisBot(commands.AutoShardedBot):
         self.db = Database(settings.db_path)
         self.clock = clock or Clock()
         self.scheduler = Scheduler(self.db, self.clock)
+        self.scheduler.before_run = self.wait_until_ready
         self.majlis_group = MajlisGroup()
         self.features: dict[str, Feature] = {}
         self.run_targets: dict[str, RunTarget] = {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -106,7 +105,8 @@ class Scheduler:
         )
         self._handlers: dict[str, Handler] = {}
         self._pending: dict[str, datetime] = {}  # job id -> occurrence it will run for
-        self._running: set[asyncio.Task[Any]] = set()
+        # Set by the bot: a run missed while down fires during start-up, before guilds are cached.
+        self.before_run: Callable[[], Awaitable[Any]] | None = None
 
     def register(self, feature: str, handler: Handler) -> None:
         """Say which coroutine runs a feature's occurrence: handler(guild_id, scheduled_for)."""
@@ -187,6 +187,8 @@ class Scheduler:
             self._aps.remove_job(jid)
         error = None
         try:
+            if self.before_run is not None:
+                await self.before_run()
             await self._handlers[feature](guild_id, occurrence)
         except Exception as exc:
             log.exception("scheduled %s failed in guild %s", feature, guild_id)

@@ -143,14 +143,17 @@ async def configure_feature(
     options: dict[str, Any] | None = None,
     anchor: datetime | None = None,
 ) -> FeatureConfig:
-    """Enable a feature with this configuration (replacing the previous one, keeping its history)."""
+    """Enable a feature with this configuration (replacing the previous one, keeping its history).
+
+    The new anchor starts the schedule afresh, so a changed schedule never looks overdue.
+    """
     await ensure_guild(db, guild_id)
     await db.execute(
         "INSERT INTO guild_features (guild_id, feature, enabled, channel_id, weekday, hour, every_weeks,"
         " options, anchor, updated_at) VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?) "
         "ON CONFLICT (guild_id, feature) DO UPDATE SET enabled = 1, channel_id = excluded.channel_id,"
         " weekday = excluded.weekday, hour = excluded.hour, every_weeks = excluded.every_weeks,"
-        " options = excluded.options, anchor = excluded.anchor, last_error = NULL,"
+        " options = excluded.options, anchor = excluded.anchor, last_error = NULL, last_run_at = NULL,"
         " updated_at = excluded.updated_at",
         (
             guild_id,

@@ -1,0 +1,696 @@
+"""Weekly knowledge-sharing prompts with an answers thread, member suggestions, and the weekly digest."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+import discord
+from discord import app_commands
+
+from bot.client import Feature, MajlisBot
+from bot.cog import MajlisCog, admin_command, send
+from bot.errors import MajlisError
+from bot.i18n import discord_time, format_when, t
+from bot.prompts import load_bank, next_prompt
+from bot.schedule import WeeklySchedule
+from bot.storage import guilds as guild_store
+from bot.storage import prompts as store
+from bot.storage.prompts import PromptPost, suggestion_ref
+from bot.timezones import TimezoneInputError, parse_timezone, suggest_timezones, zoneinfo_for
+from cogs.prompts._content import (
+    NEEDED_PERMISSIONS,
+    Answer,
+    check_prompt_text,
+    digest_embed,
+    digest_weekday,
+    digest_window,
+    failure_text,
+    first_occurrences,
+    is_our_post,
+    prompt_embed,
+    queue_embed,
+    thread_name,
+    top_answers,
+)
+from cogs.prompts._views import COG_NAME, DecisionButton, PageButton, queue_view
+
+log = logging.getLogger(__name__)
+
+DEFAULT_WEEKDAY = 6  # Sunday
+DEFAULT_HOUR = 10
+# Saturday first: the week starts on Saturday in much of the Arab world.
+WEEKDAY_CHOICES = [
+    app_commands.Choice(name=name, value=value)
+    for name, value in (
+        ("Saturday", 5),
+        ("Sunday", 6),
+        ("Monday", 0),
+        ("Tuesday", 1),
+        ("Wednesday", 2),
+        ("Thursday", 3),
+        ("Friday", 4),
+    )
+]
+HISTORY_SCAN = 50  # recent messages searched for a post whose send was interrupted
+ANSWERS_READ = 1000  # the most replies a digest reads from one answers thread
+THREAD_ARCHIVE_MINUTES = 10080  # a week: answers stay open until the next prompt
+THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
+
+
+@dataclass(frozen=True)
+class PostOutcome:
+    """What a run of the weekly prompt did."""
+
+    post: PromptPost | None
+    already: bool = False  # this occurrence was already posted; nothing was sent
+
+
+@dataclass(frozen=True)
+class DigestOutcome:
+    """What a run of the digest did: posted (with a link), found nothing, or failed."""
+
+    status: str
+    url: str | None = None
+    error: str | None = None
+
+
+class PostFailed(Exception):
+    """A post or its thread could not be made; `code` is stored and shown in `/majlis status`."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _missing(
+    channel: discord.abc.GuildChannel | discord.Thread, me: discord.Member, needed: tuple[str, ...]
+) -> str:
+    permissions = channel.permissions_for(me)
+    return ",".join(name for name in needed if not getattr(permissions, name))
+
+
+def _http_code(exc: discord.HTTPException) -> str:
+    if isinstance(exc, discord.Forbidden):
+        return "forbidden"
+    if isinstance(exc, discord.NotFound):
+        return "channel_missing"
+    return f"http:{exc.status}"
+
+
+class Prompts(MajlisCog, name=COG_NAME):
+    """Posts the week's question, keeps the suggestions queue, and sums up the answers."""
+
+    prompt = app_commands.Group(
+        name="prompt", description="Weekly knowledge-sharing prompts", guild_only=True
+    )
+
+    def __init__(self, bot: MajlisBot) -> None:
+        super().__init__(bot)
+        self.bank = {prompt.id: prompt for prompt in load_bank()}
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def cog_load(self) -> None:
+        """Hook into the scheduler, `/majlis run|status|disable`, and the persistent queue buttons."""
+        self.bot.scheduler.register("prompts", self.scheduled_prompt)
+        self.bot.scheduler.register("digest", self.scheduled_digest)
+        self.bot.run_targets["prompt"] = self.run_prompt
+        self.bot.run_targets["digest"] = self.run_digest
+        self.bot.register_feature(
+            Feature("prompts", status=self.prompt_status, on_disable=self.disable_prompts)
+        )
+        self.bot.register_feature(Feature("digest", status=self.digest_status))
+        self.bot.add_dynamic_items(DecisionButton, PageButton)
+
+    async def cog_unload(self) -> None:
+        """Let go of the buttons and run targets."""
+        self.bot.remove_dynamic_items(DecisionButton, PageButton)
+        self.bot.run_targets.pop("prompt", None)
+        self.bot.run_targets.pop("digest", None)
+        await super().cog_unload()
+
+    def _lock(self, guild_id: int) -> asyncio.Lock:
+        # One run at a time per guild: a scheduled post and `/majlis run` must not both choose a prompt.
+        return self._locks.setdefault(guild_id, asyncio.Lock())
+
+    # -- member command ----------------------------------------------------------------------------
+
+    @prompt.command(name="suggest", description="Suggest a knowledge-sharing prompt for the weekly rotation")
+    @app_commands.describe(text="Your question for the community (10-300 characters)")
+    async def suggest(self, interaction: discord.Interaction, text: str) -> None:
+        """Queue a member's prompt for the admins to review."""
+        assert interaction.guild_id is not None
+        checked = check_prompt_text(text)
+        db, guild_id, user_id = self.bot.db, interaction.guild_id, interaction.user.id
+        if await store.find_waiting_duplicate(db, guild_id, checked.key) is not None:
+            raise MajlisError("prompts.duplicate")
+        if await store.count_pending_by(db, guild_id, user_id) >= store.MAX_PENDING_PER_MEMBER:
+            raise MajlisError("prompts.too_many_pending", maximum=store.MAX_PENDING_PER_MEMBER)
+        await guild_store.ensure_guild(db, guild_id)
+        added = await store.add_suggestion(
+            db, guild_id, user_id, checked.text, checked.key, checked.language, self.bot.clock.now()
+        )
+        if added is None:
+            raise MajlisError("prompts.duplicate")
+        await self.reply(interaction, "prompts.suggested")
+
+    # -- admin commands ----------------------------------------------------------------------------
+
+    @admin_command(name="prompts", description="Post a weekly knowledge-sharing prompt in a channel")
+    @app_commands.describe(
+        channel="Where the prompt and its answers thread go",
+        weekday="Day of the week (default Sunday)",
+        hour="Hour of the day, 0-23, in the server's time zone (default 10)",
+        timezone="The server's time zone, e.g. Asia/Riyadh or UTC+3 (used by every schedule)",
+    )
+    @app_commands.choices(weekday=WEEKDAY_CHOICES)
+    async def configure(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        weekday: int = DEFAULT_WEEKDAY,
+        hour: app_commands.Range[int, 0, 23] = DEFAULT_HOUR,
+        timezone: str | None = None,
+    ) -> None:
+        """Enable weekly prompts (and the digest a day before each) in a channel."""
+        assert interaction.guild is not None
+        guild_id = interaction.guild.id
+        zone = None
+        if timezone is not None:
+            try:
+                zone = parse_timezone(timezone)
+            except TimezoneInputError as exc:
+                raise MajlisError("prompts.bad_timezone", value=timezone[:50]) from exc
+        missing = _missing(channel, interaction.guild.me, NEEDED_PERMISSIONS)
+        if missing:
+            raise MajlisError(
+                "prompts.bot_missing", channel=channel.mention, permissions=missing.replace(",", ", ")
+            )
+        if not 0 <= weekday <= 6:
+            raise MajlisError("error.bad_input")
+
+        db = self.bot.db
+        settings = await guild_store.ensure_guild(db, guild_id)
+        if zone is not None:
+            await guild_store.set_guild_timezone(db, guild_id, zone)
+        tz_name = zone or settings.timezone
+        tz = zoneinfo_for(tz_name)
+        now = self.bot.clock.now()
+        first_prompt, first_digest = first_occurrences(weekday, hour, tz, now)
+        plan = (("prompts", weekday, first_prompt), ("digest", digest_weekday(weekday), first_digest))
+        for feature, day, anchor in plan:
+            config = await guild_store.configure_feature(
+                db, guild_id, feature, channel_id=channel.id, weekday=day, hour=hour, anchor=anchor
+            )
+            # A run recorded under the old schedule would make the new one look overdue and fire at once.
+            if (
+                config.last_run_at is not None
+                and WeeklySchedule(day, hour, tz).next_after(config.last_run_at) <= now
+            ):
+                await guild_store.record_feature_run(db, guild_id, feature, now)
+            await self.bot.scheduler.reschedule(guild_id, feature)
+        lang = await self.lang(interaction)
+        upcoming = self.bot.scheduler.next_run(guild_id, "prompts") or first_prompt
+        await send(
+            interaction,
+            t(
+                lang,
+                "prompts.configured",
+                channel=channel.mention,
+                when=format_when(upcoming, lang, tz),
+                relative=discord_time(upcoming, "R"),
+                timezone=tz_name,
+            ),
+        )
+
+    @configure.autocomplete("timezone")
+    async def _timezone_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        lang = await self.lang(interaction)
+        return [
+            app_commands.Choice(name=label[:100], value=value)
+            for label, value in suggest_timezones(current, lang, now=self.bot.clock.now())
+        ]
+
+    @admin_command(name="prompts-queue", description="Review members' prompt suggestions")
+    async def queue(self, interaction: discord.Interaction) -> None:
+        """List pending suggestions with Approve / Reject buttons."""
+        assert interaction.guild_id is not None
+        lang = await self.lang(interaction)
+        embed, view = await self._queue_page(interaction.guild_id, lang, 0)
+        if view is None:
+            await send(interaction, embed=embed)
+        else:
+            await send(interaction, embed=embed, view=view)
+
+    @admin_command(name="prompt-add", description="Add a prompt to this server's rotation directly")
+    @app_commands.describe(
+        text="The prompt, as it will be posted (10-300 characters)",
+        language="The language the prompt is written in",
+    )
+    async def add(
+        self, interaction: discord.Interaction, text: str, language: Literal["ar", "en"] | None = None
+    ) -> None:
+        """Add an admin's prompt: approved at once, posted before the bank."""
+        assert interaction.guild_id is not None
+        checked = check_prompt_text(text, language)
+        db, guild_id = self.bot.db, interaction.guild_id
+        if await store.find_waiting_duplicate(db, guild_id, checked.key) is not None:
+            raise MajlisError("prompts.duplicate")
+        await guild_store.ensure_guild(db, guild_id)
+        added = await store.add_suggestion(
+            db,
+            guild_id,
+            interaction.user.id,
+            checked.text,
+            checked.key,
+            checked.language,
+            self.bot.clock.now(),
+            origin="admin",
+        )
+        if added is None:
+            raise MajlisError("prompts.duplicate")
+        await self.reply(
+            interaction, "prompts.added", waiting=await store.count_approved_waiting(db, guild_id)
+        )
+
+    # -- the queue buttons ------------------------------------------------------------------------
+
+    async def _queue_page(
+        self, guild_id: int, lang: str, page: int
+    ) -> tuple[discord.Embed, discord.ui.View | None]:
+        pending = await store.pending_suggestions(self.bot.db, guild_id)
+        size = store.QUEUE_PAGE_SIZE
+        pages = max(1, -(-len(pending) // size))
+        page = min(max(page, 0), pages - 1)
+        items = pending[page * size : (page + 1) * size]
+        return queue_embed(lang, items, page, pages, len(pending)), queue_view(lang, items, page, pages)
+
+    async def _refuse_non_admin(self, interaction: discord.Interaction) -> bool:
+        if interaction.guild is not None and interaction.permissions.manage_guild:
+            return False
+        await self.reply(interaction, "error.missing_permission")
+        return True
+
+    async def decide(self, interaction: discord.Interaction, suggestion_id: int, *, approve: bool) -> None:
+        """Approve or reject a suggestion (admins only, whoever got hold of the button)."""
+        if await self._refuse_non_admin(interaction):
+            return
+        assert interaction.guild_id is not None
+        lang = await self.lang(interaction)
+        decided = await store.decide_suggestion(
+            self.bot.db,
+            interaction.guild_id,
+            suggestion_id,
+            approve=approve,
+            by_user_id=interaction.user.id,
+            now=self.bot.clock.now(),
+        )
+        if not decided:
+            key = "prompts.already_decided"
+        else:
+            key = "prompts.approved" if approve else "prompts.rejected"
+        embed, view = await self._queue_page(interaction.guild_id, lang, 0)
+        await interaction.response.edit_message(
+            content=t(lang, key, number=suggestion_id), embed=embed, view=view
+        )
+
+    async def show_queue_page(self, interaction: discord.Interaction, page: int) -> None:
+        """Show another page of the queue."""
+        if await self._refuse_non_admin(interaction):
+            return
+        assert interaction.guild_id is not None
+        lang = await self.lang(interaction)
+        embed, view = await self._queue_page(interaction.guild_id, lang, page)
+        await interaction.response.edit_message(content=None, embed=embed, view=view)
+
+    # -- posting the weekly prompt ----------------------------------------------------------------
+
+    async def scheduled_prompt(self, guild_id: int, scheduled_for: datetime) -> None:
+        """Post the prompt of a scheduled occurrence (failures are recorded, not raised)."""
+        # A run missed while down fires during start-up, before the guilds are known.
+        await self.bot.wait_until_ready()
+        await self.post_prompt(guild_id, scheduled_for)
+
+    async def run_prompt(self, interaction: discord.Interaction, dry_run: bool) -> None:
+        """`/majlis run feature:prompt`: post the next prompt now (or show it, with dry_run)."""
+        assert interaction.guild_id is not None
+        guild_id = interaction.guild_id
+        lang = await self.lang(interaction)
+        config = await guild_store.get_feature(self.bot.db, guild_id, "prompts")
+        if config is None or not config.enabled:
+            raise MajlisError("prompts.not_configured")
+        if dry_run:
+            waiting = [p for p in await store.unfinished_posts(self.bot.db, guild_id) if p.message_id is None]
+            text = (
+                waiting[0].text
+                if waiting
+                else (await self._choose(guild_id, await self._guild_lang(guild_id)))[1]
+            )
+            await send(interaction, t(lang, "prompts.dry_run", prompt=text))
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await self.post_prompt(guild_id, None)
+        post = outcome.post
+        if post is None:
+            await send(interaction, t(lang, "prompts.not_configured"))
+        elif post.complete and post.channel_id and post.message_id:
+            url = f"https://discord.com/channels/{guild_id}/{post.channel_id}/{post.message_id}"
+            await send(interaction, t(lang, "prompts.run_posted", url=url))
+        else:
+            await send(interaction, t(lang, "prompts.run_failed", reason=failure_text(lang, post.error)))
+
+    async def _guild_lang(self, guild_id: int) -> str:
+        return await self.bot.guild_language(guild_id)
+
+    async def _choose(self, guild_id: int, lang: str) -> tuple[str, str, int | None, int | None]:
+        """Return (prompt_ref, text, suggestion_id, credited_user_id) of the prompt to post next."""
+        db = self.bot.db
+        approved = {suggestion_ref(s.id): s for s in await store.approved_in_order(db, guild_id)}
+        choice = next_prompt(
+            list(self.bank), await store.used_prompt_refs(db, guild_id), list(approved), guild_id
+        )
+        if choice.source == "suggestion":
+            suggestion = approved[choice.prompt_id]
+            credited = suggestion.author_user_id if suggestion.credited else None
+            return choice.prompt_id, suggestion.text, suggestion.id, credited
+        return choice.prompt_id, self.bank[choice.prompt_id].text(lang), None, None
+
+    async def post_prompt(self, guild_id: int, scheduled_for: datetime | None) -> PostOutcome:
+        """Post one prompt (a failed earlier one first) exactly once for this occurrence."""
+        async with self._lock(guild_id):
+            db = self.bot.db
+            config = await guild_store.get_feature(db, guild_id, "prompts")
+            guild = self.bot.get_guild(guild_id)
+            if config is None or not config.enabled or guild is None:
+                return PostOutcome(None)
+            lang = await self._guild_lang(guild_id)
+            target = None
+            if scheduled_for is not None:
+                target = await store.post_for_occurrence(db, guild_id, scheduled_for)
+                if target is not None and target.complete:
+                    return PostOutcome(target, already=True)
+            for post in await store.unfinished_posts(db, guild_id):
+                if target is not None and post.id == target.id:
+                    continue
+                if post.message_id is not None:
+                    # Posted before but its thread is missing: only the thread is made, never a second post.
+                    post = await self._open_thread(guild, post)
+                    if post.message_id is not None:
+                        continue
+                if target is None:
+                    # The prompt that could not be posted last time goes out now, in this run's place.
+                    target = await store.carry_post(db, post.id, scheduled_for)
+            if target is None:
+                ref, text, suggestion_id, credited = await self._choose(guild_id, lang)
+                target = await store.claim_post(
+                    db,
+                    guild_id,
+                    scheduled_for,
+                    self.bot.clock.now(),
+                    prompt_ref=ref,
+                    text=text,
+                    language=lang,
+                    suggestion_id=suggestion_id,
+                    credited_user_id=credited,
+                )
+                if target is None:  # another process claimed it; nothing to send twice
+                    existing = await store.post_for_occurrence(db, guild_id, scheduled_for)  # type: ignore[arg-type]
+                    return PostOutcome(existing, already=True)
+            return PostOutcome(await self._deliver(guild, config.channel_id, target, lang))
+
+    async def _deliver(
+        self, guild: discord.Guild, channel_id: int | None, post: PromptPost, lang: str
+    ) -> PromptPost:
+        """Send the post (recording before and after the HTTP call), then open its thread."""
+        db = self.bot.db
+        if post.message_id is None:
+            try:
+                channel = guild.get_channel(channel_id) if channel_id else None
+                if not isinstance(channel, discord.TextChannel):
+                    raise PostFailed("channel_missing")
+                missing = _missing(channel, guild.me, NEEDED_PERMISSIONS)
+                if missing:
+                    raise PostFailed(f"missing:{missing}")
+                found = await self._find_interrupted_send(channel, post) if post.attempts else None
+                if found is not None:
+                    message_id = found
+                else:
+                    await store.start_attempt(db, post.id, channel.id, self.bot.clock.now())
+                    embed = prompt_embed(lang, post.text, post.id, credited_user_id=post.credited_user_id)
+                    try:
+                        message = await channel.send(embed=embed)
+                    except discord.HTTPException as exc:
+                        raise PostFailed(_http_code(exc)) from exc
+                    message_id = message.id
+                await store.record_message(db, post.id, channel.id, message_id, self.bot.clock.now())
+            except PostFailed as failure:
+                log.warning("prompt %s in guild %s not posted: %s", post.id, guild.id, failure.code)
+                await store.record_post_failure(db, post.id, failure.code)
+                return await self._reload(post)
+        return await self._open_thread(guild, await self._reload(post))
+
+    async def _reload(self, post: PromptPost) -> PromptPost:
+        fresh = await store.get_post(self.bot.db, post.id)
+        assert fresh is not None
+        return fresh
+
+    async def _find_interrupted_send(self, channel: discord.TextChannel, post: PromptPost) -> int | None:
+        """Find a post whose send went out before the bot stopped, so it is not sent again."""
+        me = channel.guild.me
+        try:
+            async for message in channel.history(limit=HISTORY_SCAN):
+                if message.author.id == me.id and any(
+                    is_our_post(e.footer.text, post.id) for e in message.embeds
+                ):
+                    return message.id
+        except discord.HTTPException as exc:
+            raise PostFailed(_http_code(exc)) from exc
+        return None
+
+    async def _open_thread(self, guild: discord.Guild, post: PromptPost) -> PromptPost:
+        """Open the answers thread on a posted prompt; a lost message means the prompt is posted again."""
+        assert post.message_id is not None
+        db = self.bot.db
+        channel = guild.get_channel(post.channel_id) if post.channel_id else None
+        try:
+            if not isinstance(channel, discord.TextChannel):
+                raise PostFailed("channel_missing")
+            message = channel.get_partial_message(post.message_id)
+            thread = await message.create_thread(
+                name=thread_name(post.text), auto_archive_duration=THREAD_ARCHIVE_MINUTES
+            )
+            await store.record_thread(db, post.id, thread.id)
+        except (PostFailed, discord.NotFound):
+            # The channel or message is gone; the prompt never got its answers, so it goes out again.
+            await store.forget_message(db, post.id)
+            await store.record_post_failure(db, post.id, "channel_missing")
+        except discord.Forbidden:
+            await store.record_post_failure(db, post.id, "thread_forbidden")
+        except discord.HTTPException as exc:
+            if exc.code == THREAD_EXISTS:
+                # Made just before a restart: a thread started from a message shares the message's id.
+                await store.record_thread(db, post.id, post.message_id)
+            else:
+                await store.record_post_failure(db, post.id, f"thread_failed:{exc.status}")
+        return await self._reload(post)
+
+    # -- the digest -------------------------------------------------------------------------------
+
+    async def scheduled_digest(self, guild_id: int, scheduled_for: datetime) -> None:
+        """Post the digest of a scheduled occurrence (nothing to digest -> no post)."""
+        await self.bot.wait_until_ready()
+        await self.post_digest(guild_id, scheduled_for)
+
+    async def run_digest(self, interaction: discord.Interaction, dry_run: bool) -> None:
+        """`/majlis run feature:digest`: post the digest now (or preview it privately, with dry_run)."""
+        assert interaction.guild_id is not None
+        lang = await self.lang(interaction)
+        config = await guild_store.get_feature(self.bot.db, interaction.guild_id, "digest")
+        if config is None or not config.enabled:
+            raise MajlisError("prompts.digest_not_configured")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if dry_run:
+            try:
+                built = await self._build_digest(interaction.guild_id, self.bot.clock.now(), lang)
+            except PostFailed as failure:
+                await send(
+                    interaction, t(lang, "prompts.digest_failed", reason=failure_text(lang, failure.code))
+                )
+                return
+            if built is None:
+                await send(interaction, t(lang, "prompts.digest_nothing"))
+            else:
+                await send(interaction, embed=built[0])
+            return
+        outcome = await self.post_digest(interaction.guild_id, None)
+        if outcome.status == "posted":
+            await send(interaction, t(lang, "prompts.digest_posted", url=outcome.url))
+        elif outcome.status == "empty":
+            await send(interaction, t(lang, "prompts.digest_nothing"))
+        else:
+            await send(
+                interaction, t(lang, "prompts.digest_failed", reason=failure_text(lang, outcome.error))
+            )
+
+    async def _read_answers(self, guild: discord.Guild, thread_id: int) -> list[Answer]:
+        """Read an answers thread's replies with their reaction counts (no message content needed)."""
+        thread = guild.get_channel_or_thread(thread_id)
+        if thread is None:
+            try:
+                thread = await self.bot.fetch_channel(thread_id)  # archived threads are not cached
+            except discord.NotFound:
+                return []
+        if not isinstance(thread, discord.Thread):
+            return []
+        answers = []
+        async for message in thread.history(limit=ANSWERS_READ, oldest_first=True):
+            if message.author.bot or message.type not in (
+                discord.MessageType.default,
+                discord.MessageType.reply,
+            ):
+                continue
+            answers.append(
+                Answer(
+                    message.id, message.author.id, sum(r.count for r in message.reactions), message.jump_url
+                )
+            )
+        return answers
+
+    async def _build_digest(
+        self, guild_id: int, occurrence: datetime, lang: str
+    ) -> tuple[discord.Embed, PromptPost | None] | None:
+        """Build the digest for an occurrence, or None when there is nothing to digest."""
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            return None
+        db = self.bot.db
+        post = await store.latest_undigested_post(db, guild_id, occurrence)
+        answers: list[Answer] = []
+        if post is not None and post.thread_id is not None:
+            try:
+                answers = await self._read_answers(guild, post.thread_id)
+            except discord.HTTPException as exc:
+                raise PostFailed(_http_code(exc)) from exc
+            await store.record_answer_count(db, post.id, len(answers))
+        start, end = digest_window(occurrence)
+        shared = [
+            (f"https://discord.com/channels/{guild_id}/{thread_id}", title)
+            for thread_id, title in await store.shared_threads_between(db, guild_id, start, end)
+        ]
+        if not answers and not shared:
+            return None
+        has_thread = post is not None and bool(answers)
+        embed = digest_embed(
+            lang,
+            prompt_text=post.text if has_thread and post else None,
+            thread_url=f"https://discord.com/channels/{guild_id}/{post.thread_id}"
+            if has_thread and post
+            else None,
+            answer_count=len(answers),
+            top=top_answers(answers),
+            shared=shared,
+        )
+        return embed, post
+
+    async def post_digest(self, guild_id: int, scheduled_for: datetime | None) -> DigestOutcome:
+        """Post the weekly digest once per occurrence; nothing to digest means no post."""
+        async with self._lock(guild_id):
+            db = self.bot.db
+            config = await guild_store.get_feature(db, guild_id, "digest")
+            guild = self.bot.get_guild(guild_id)
+            if config is None or not config.enabled or guild is None:
+                return DigestOutcome("empty")
+            now = self.bot.clock.now()
+            digest = await store.claim_digest(db, guild_id, scheduled_for, now)
+            assert digest is not None
+            if digest.status in ("posted", "empty"):
+                return DigestOutcome(digest.status)
+            lang = await self._guild_lang(guild_id)
+            try:
+                built = await self._build_digest(guild_id, scheduled_for or now, lang)
+                if built is None:
+                    await store.finish_digest(db, digest.id, status="empty")
+                    return DigestOutcome("empty")
+                embed, post = built
+                channel = guild.get_channel(config.channel_id) if config.channel_id else None
+                if not isinstance(channel, discord.TextChannel):
+                    raise PostFailed("channel_missing")
+                missing = _missing(channel, guild.me, ("view_channel", "send_messages", "embed_links"))
+                if missing:
+                    raise PostFailed(f"missing:{missing}")
+                try:
+                    message = await channel.send(embed=embed)
+                except discord.HTTPException as exc:
+                    raise PostFailed(_http_code(exc)) from exc
+            except PostFailed as failure:
+                log.warning("digest in guild %s not posted: %s", guild_id, failure.code)
+                await store.finish_digest(db, digest.id, status="failed", error=failure.code)
+                return DigestOutcome("failed", error=failure.code)
+            await store.finish_digest(
+                db,
+                digest.id,
+                status="posted",
+                prompt_post_id=post.id if post else None,
+                channel_id=channel.id,
+                message_id=message.id,
+                now=self.bot.clock.now(),
+            )
+            return DigestOutcome("posted", url=message.jump_url)
+
+    # -- status and disable -----------------------------------------------------------------------
+
+    async def prompt_status(self, guild_id: int, lang: str) -> list[str]:
+        """Lines for `/majlis status`: counts, and any prompt waiting to be retried and why."""
+        db = self.bot.db
+        lines = [
+            t(
+                lang,
+                "prompts.status_counts",
+                posted=await store.count_posts(db, guild_id),
+                pending=len(await store.pending_suggestions(db, guild_id)),
+                approved=await store.count_approved_waiting(db, guild_id),
+            )
+        ]
+        settings = await guild_store.get_guild(db, guild_id)
+        tz = zoneinfo_for(settings.timezone if settings else "UTC")
+        for post in await store.unfinished_posts(db, guild_id):
+            if post.status != "failed":
+                continue
+            when = post.scheduled_for or post.created_at
+            lines.append(
+                t(
+                    lang,
+                    "prompts.status_failed",
+                    when=format_when(when, lang, tz),
+                    reason=failure_text(lang, post.error),
+                )
+            )
+        return lines
+
+    async def digest_status(self, guild_id: int, lang: str) -> list[str]:
+        """Lines for `/majlis status`: how the last digest went."""
+        digest = await store.last_digest(self.bot.db, guild_id)
+        if digest is None:
+            return []
+        if digest.status == "failed":
+            return [t(lang, "prompts.digest_status_failed", reason=failure_text(lang, digest.error))]
+        if digest.status == "empty":
+            return [t(lang, "prompts.digest_status_empty")]
+        if digest.status == "posted" and digest.posted_at is not None:
+            return [t(lang, "prompts.digest_status_posted", relative=discord_time(digest.posted_at, "R"))]
+        return []
+
+    async def disable_prompts(self, guild_id: int) -> None:
+        """Turning prompts off also stops the digest, which has nothing to sum up without them."""
+        await guild_store.set_feature_enabled(self.bot.db, guild_id, "digest", False)
+        self.bot.scheduler.cancel(guild_id, "digest")
+
+
+async def setup(bot: MajlisBot) -> None:
+    """Load the prompts cog."""
+    await bot.add_cog(Prompts(bot))

@@ -1,0 +1,194 @@
+"""What the prompts feature writes: checked suggestion text, the post, the digest, the queue — pure builders."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+
+import discord
+
+from bot.errors import MajlisError
+from bot.i18n import LANGUAGES, t
+from bot.schedule import WeeklySchedule
+from bot.storage.prompts import Suggestion
+from bot.text import isolate, normalize_key
+
+MIN_PROMPT_LENGTH = 10
+MAX_PROMPT_LENGTH = 300
+THREAD_NAME_LENGTH = 100  # Discord's limit for a channel name
+TOP_ANSWERS = 3
+COLOUR = 0xE9A23B
+# What the bot needs in the prompts channel: post the embed, open the thread, read answers for the digest.
+NEEDED_PERMISSIONS = (
+    "view_channel",
+    "send_messages",
+    "embed_links",
+    "create_public_threads",
+    "send_messages_in_threads",
+    "read_message_history",
+)
+_ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+_LATIN_LETTER = re.compile("[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class PromptText:
+    """A prompt as a member or admin typed it, tidied and checked, with its duplicate key."""
+
+    text: str
+    key: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One reply in a prompt's answers thread, as the digest sees it (no content needed)."""
+
+    message_id: int
+    author_id: int
+    reactions: int
+    jump_url: str
+
+
+def guess_language(text: str) -> str:
+    """Return "ar" when the text is mostly Arabic letters, else "en"."""
+    arabic, latin = len(_ARABIC_LETTER.findall(text)), len(_LATIN_LETTER.findall(text))
+    return "ar" if arabic and arabic >= latin else "en"
+
+
+def check_prompt_text(text: str, language: str | None = None) -> PromptText:
+    """Tidy a typed prompt and check its length; raise MajlisError when it cannot be stored."""
+    # Collapse runs of spaces but keep the member's line breaks: a two-part question reads better so.
+    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
+    tidy = "\n".join(line for line in lines if line)
+    if len(tidy) < MIN_PROMPT_LENGTH:
+        raise MajlisError("prompts.too_short", minimum=MIN_PROMPT_LENGTH)
+    if len(tidy) > MAX_PROMPT_LENGTH:
+        raise MajlisError("prompts.too_long", maximum=MAX_PROMPT_LENGTH, length=len(tidy))
+    key = normalize_key(tidy)
+    if not key:
+        raise MajlisError("prompts.too_short", minimum=MIN_PROMPT_LENGTH)
+    return PromptText(text=tidy, key=key, language=language or guess_language(tidy))
+
+
+def digest_weekday(prompt_weekday: int) -> int:
+    """Return the digest's weekday: the day before the prompt's."""
+    return (prompt_weekday - 1) % 7
+
+
+def first_occurrences(weekday: int, hour: int, tz: tzinfo, now: datetime) -> tuple[datetime, datetime]:
+    """Return the first prompt after `now` and the first digest after that prompt (a day before the next)."""
+    first_prompt = WeeklySchedule(weekday, hour, tz).next_after(now)
+    first_digest = WeeklySchedule(digest_weekday(weekday), hour, tz).next_after(first_prompt)
+    return first_prompt, first_digest
+
+
+def digest_window(occurrence: datetime) -> tuple[datetime, datetime]:
+    """Return the week a digest looks back over for shared experience threads."""
+    return occurrence - timedelta(days=7), occurrence
+
+
+def top_answers(answers: Sequence[Answer], limit: int = TOP_ANSWERS) -> list[Answer]:
+    """Return the most-reacted answers (at least one reaction), ties going to the earlier answer."""
+    reacted = [a for a in answers if a.reactions > 0]
+    return sorted(reacted, key=lambda a: (-a.reactions, a.message_id))[:limit]
+
+
+def thread_name(text: str) -> str:
+    """Name the answers thread after the prompt, within Discord's 100 characters."""
+    one_line = " ".join(text.split())
+    name = f"💬 {one_line}"
+    return name if len(name) <= THREAD_NAME_LENGTH else name[: THREAD_NAME_LENGTH - 1] + "…"
+
+
+def post_footer(lang: str, post_id: int) -> str:
+    """Return the footer that also marks a post as ours, so an interrupted send is found again."""
+    return t(lang, "prompts.post_footer", number=post_id)
+
+
+def is_our_post(footer: str | None, post_id: int) -> bool:
+    """Tell whether a message footer marks the given post (in either language)."""
+    return footer is not None and footer in {post_footer(lang, post_id) for lang in LANGUAGES}
+
+
+def prompt_embed(lang: str, text: str, post_id: int, *, credited_user_id: int | None = None) -> discord.Embed:
+    """Build the weekly prompt post in the guild's language; the prompt itself is shown as written."""
+    embed = discord.Embed(title=t(lang, "prompts.post_title"), description=f"**{text}**", colour=COLOUR)
+    embed.add_field(name=t(lang, "prompts.post_how_name"), value=t(lang, "prompts.post_how"), inline=False)
+    if credited_user_id is not None:
+        embed.add_field(
+            name=t(lang, "prompts.post_credit_name"), value=f"<@{credited_user_id}>", inline=False
+        )
+    embed.set_footer(text=post_footer(lang, post_id))
+    return embed
+
+
+def digest_embed(
+    lang: str,
+    *,
+    prompt_text: str | None,
+    thread_url: str | None,
+    answer_count: int,
+    top: Sequence[Answer],
+    shared: Sequence[tuple[str, str]],
+) -> discord.Embed:
+    """Build the weekly digest: last week's answers thread, its most-reacted answers, shared threads."""
+    embed = discord.Embed(title=t(lang, "prompts.digest_title"), colour=COLOUR)
+    if prompt_text is not None and thread_url is not None:
+        question = prompt_text if len(prompt_text) <= 200 else prompt_text[:199] + "…"
+        embed.description = t(
+            lang, "prompts.digest_question", prompt=question, url=thread_url, count=answer_count
+        )
+    if top:
+        lines = [
+            t(
+                lang,
+                "prompts.digest_answer",
+                rank=rank,
+                author=f"<@{a.author_id}>",
+                count=a.reactions,
+                url=a.jump_url,
+            )
+            for rank, a in enumerate(top, start=1)
+        ]
+        embed.add_field(name=t(lang, "prompts.digest_top_name"), value="\n".join(lines)[:1024], inline=False)
+    if shared:
+        # Titles are members' text in either script; isolation keeps each line's order intact.
+        lines = [f"• [{isolate(title[:80])}]({url})" for url, title in shared]
+        embed.add_field(
+            name=t(lang, "prompts.digest_shared_name"), value="\n".join(lines)[:1024], inline=False
+        )
+    return embed
+
+
+def queue_embed(
+    lang: str, page_items: Sequence[Suggestion], page: int, pages: int, total: int
+) -> discord.Embed:
+    """Build one page of the pending-suggestions queue."""
+    embed = discord.Embed(title=t(lang, "prompts.queue_title", count=total), colour=COLOUR)
+    if not page_items:
+        embed.description = t(lang, "prompts.queue_empty")
+        return embed
+    for item in page_items:
+        embed.add_field(
+            name=t(lang, "prompts.queue_item", number=item.id),
+            value=t(
+                lang, "prompts.queue_item_value", text=item.text[:900], author=f"<@{item.author_user_id}>"
+            ),
+            inline=False,
+        )
+    if pages > 1:
+        embed.set_footer(text=t(lang, "prompts.queue_page", page=page + 1, pages=pages))
+    return embed
+
+
+def failure_text(lang: str, error: str | None) -> str:
+    """Explain a stored failure code ("forbidden", "channel_missing", "missing:a,b", "http:503") to an admin."""
+    code, _, detail = (error or "").partition(":")
+    if code == "missing":
+        return t(lang, "prompts.failure.missing", permissions=detail.replace(",", ", "))
+    if code in {"forbidden", "channel_missing", "thread_forbidden", "thread_failed"}:
+        return t(lang, f"prompts.failure.{code}")
+    return t(lang, "prompts.failure.http", detail=error or "?")

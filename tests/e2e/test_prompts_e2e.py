@@ -1,0 +1,322 @@
+"""End to end: weekly prompts, suggestions and their queue, failures and retries, the digest."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.i18n import t
+from bot.sandbox.models import Message
+from bot.storage import guilds as guild_store
+from bot.storage import prompts as store
+
+
+@pytest.fixture
+def prompts_channel(majlis):
+    # No wait: the gateway delivers CHANNEL_CREATE before any later interaction, like every event below.
+    return majlis.fake.create_text_channel(majlis.guild, "prompts")
+
+
+async def configure(majlis, channel, **options):
+    reply = await majlis.run(majlis.admin, "majlis prompts", options={"channel": channel, **options})
+    assert reply.ephemeral
+    return reply
+
+
+def posts(majlis, channel):
+    """The prompt posts the bot made in a channel (embeds titled as the prompt of the week)."""
+    titles = {t("ar", "prompts.post_title"), t("en", "prompts.post_title")}
+    return [m for m in majlis.fake.messages(channel) if m.embeds and m.embeds[0].get("title") in titles]
+
+
+def say(majlis, thread, user, text="An answer"):
+    """A member writes in a channel or thread (as the Discord client would)."""
+    fake = majlis.fake
+    message = Message(
+        id=fake.snowflakes.next(),
+        channel_id=thread.id,
+        author_id=user.id,
+        guild_id=majlis.guild.id,
+        content=text,
+        created_at=fake.clock.iso(),
+    )
+    fake.store_message(message)
+    fake.message_event(message)
+    return message
+
+
+async def stored_suggestions(majlis):
+    return await majlis.bot.db.fetchall(
+        "SELECT * FROM prompt_suggestions WHERE guild_id = ?", (majlis.guild.id,)
+    )
+
+
+async def test_configure_and_run_twice_posts_two_different_prompts_each_with_its_thread(
+    majlis, prompts_channel
+):
+    reply = await configure(majlis, prompts_channel, weekday=5, hour=9, timezone="Asia/Riyadh")
+    assert "Asia/Riyadh" in reply.content
+    settings = await guild_store.get_guild(majlis.bot.db, majlis.guild.id)
+    assert settings is not None and settings.timezone == "Asia/Riyadh"
+    prompts = await guild_store.get_feature(majlis.bot.db, majlis.guild.id, "prompts")
+    digest = await guild_store.get_feature(majlis.bot.db, majlis.guild.id, "digest")
+    assert (prompts.weekday, prompts.hour, prompts.channel_id) == (5, 9, prompts_channel.id)
+    assert (digest.weekday, digest.hour, digest.channel_id) == (4, 9, prompts_channel.id)
+    assert majlis.bot.scheduler.next_run(majlis.guild.id, "digest") > majlis.bot.scheduler.next_run(
+        majlis.guild.id, "prompts"
+    )
+
+    first = await majlis.run(majlis.admin, "majlis run", feature="prompt")
+    second = await majlis.run(majlis.admin, "majlis run", feature="prompt")
+    assert first.ephemeral and second.ephemeral
+    made = posts(majlis, prompts_channel)
+    assert len(made) == 2
+    assert made[0].embeds[0]["description"] != made[1].embeds[0]["description"]
+    threads = majlis.fake.threads(prompts_channel)
+    assert sorted(th.id for th in threads) == sorted(m.id for m in made)  # each post has its answers thread
+    assert all(th.name.startswith("💬") for th in threads)
+    assert str(made[1].id) in second.content
+    # Shown in the guild's language, and nobody is pinged.
+    assert made[0].embeds[0]["title"] == t("ar", "prompts.post_title")
+    assert all(not m.mention_user_ids and not m.mention_everyone for m in made)
+
+
+async def test_the_timezone_autocompletes_and_a_bad_one_changes_nothing(majlis, prompts_channel):
+    choices = await majlis.fake.autocomplete(
+        majlis.guild, majlis.admin, "majlis prompts", "timezone", "Riya", options={"channel": prompts_channel}
+    )
+    assert any(c["value"] == "Asia/Riyadh" for c in choices)
+    reply = await configure(majlis, prompts_channel, timezone="Mars/Olympus")
+    assert reply.content == t("ar", "prompts.bad_timezone", value="Mars/Olympus")
+    assert await guild_store.get_feature(majlis.bot.db, majlis.guild.id, "prompts") is None
+
+
+async def test_an_approved_suggestion_survives_a_restart_and_is_posted_next_with_credit(
+    majlis, prompts_channel
+):
+    member = majlis.member("huda")
+    await configure(majlis, prompts_channel)
+    text = "How do you handle a client who keeps asking for free revisions?"
+    reply = await majlis.run(member, "prompt suggest", text=text)
+    assert reply.ephemeral and reply.content == t("ar", "prompts.suggested")
+    [row] = await stored_suggestions(majlis)
+
+    queue = await majlis.run(majlis.admin, "majlis prompts-queue")
+    assert queue.ephemeral and text in str(queue.embeds)
+    await majlis.restart()
+
+    click = await majlis.fake.click(queue.message, f"majlis:prompt:approve:{row['id']}", user=majlis.admin)
+    await click.wait_done()
+    assert t("ar", "prompts.approved", number=row["id"]) in click.content
+    assert (await store.get_suggestion(majlis.bot.db, majlis.guild.id, row["id"])).status == "approved"
+
+    await majlis.run(majlis.admin, "majlis run", feature="prompt")
+    [post] = posts(majlis, prompts_channel)
+    assert text in post.embeds[0]["description"]
+    assert f"<@{member.id}>" in str(post.embeds[0]["fields"])
+    assert not post.mention_user_ids  # credited, not pinged
+
+
+async def test_a_member_who_gets_the_button_cannot_approve(majlis, prompts_channel):
+    author, intruder = majlis.member("sami"), majlis.member("intruder")
+    await majlis.run(author, "prompt suggest", text="What does your ideal work week look like?")
+    [row] = await stored_suggestions(majlis)
+    queue = await majlis.run(majlis.admin, "majlis prompts-queue")
+    click = await majlis.fake.click(queue.message, f"majlis:prompt:approve:{row['id']}", user=intruder)
+    await click.wait_done()
+    assert click.ephemeral and click.content == t("ar", "error.missing_permission")
+    assert (await store.get_suggestion(majlis.bot.db, majlis.guild.id, row["id"])).status == "pending"
+
+
+async def test_the_queue_pages_and_rejecting_removes_a_suggestion(majlis):
+    members = [majlis.member(f"m{i}") for i in range(6)]
+    for i, member in enumerate(members):
+        await majlis.run(member, "prompt suggest", text=f"Question number {i} about freelancing life?")
+    queue = await majlis.run(majlis.admin, "majlis prompts-queue")
+    ids = {c["custom_id"] for row in queue.components for c in row["components"]}
+    assert (
+        "majlis:prompt:queue:1" in ids and len([i for i in ids if ":approve:" in i]) == store.QUEUE_PAGE_SIZE
+    )
+    page = await majlis.fake.click(queue.message, "majlis:prompt:queue:1", user=majlis.admin)
+    await page.wait_done()
+    assert "Question number 5" in str(page.message.embeds)
+    rows = await stored_suggestions(majlis)
+    reject = await majlis.fake.click(page.message, f"majlis:prompt:reject:{rows[5]['id']}", user=majlis.admin)
+    await reject.wait_done()
+    assert len(await store.pending_suggestions(majlis.bot.db, majlis.guild.id)) == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [("Too short", "prompts.too_short"), ("x" * 301, "prompts.too_long")],
+)
+async def test_a_badly_sized_suggestion_is_refused_and_nothing_is_stored(majlis, text, key):
+    member = majlis.member("reem")
+    reply = await majlis.run(member, "prompt suggest", text=text)
+    assert reply.ephemeral and reply.content == t("ar", key, minimum=10, maximum=300, length=len(text))
+    assert await stored_suggestions(majlis) == []
+
+
+async def test_a_fourth_pending_suggestion_and_a_duplicate_are_refused(majlis):
+    member, other = majlis.member("khalid"), majlis.member("nour")
+    for i in range(3):
+        reply = await majlis.run(member, "prompt suggest", text=f"My pending question number {i}?")
+        assert reply.content == t("ar", "prompts.suggested")
+    fourth = await majlis.run(member, "prompt suggest", text="My pending question number 4?")
+    assert fourth.ephemeral and fourth.content == t("ar", "prompts.too_many_pending", maximum=3)
+    duplicate = await majlis.run(other, "prompt suggest", text="MY pending   question number 0")
+    assert duplicate.ephemeral and duplicate.content == t("ar", "prompts.duplicate")
+    assert len(await stored_suggestions(majlis)) == 3
+
+
+async def test_a_missing_permission_is_reported_and_the_next_run_posts_it(majlis, prompts_channel):
+    await configure(majlis, prompts_channel)
+    majlis.fake.deny_bot(majlis.guild, "send_messages", prompts_channel)
+    failed = await majlis.run(majlis.admin, "majlis run", feature="prompt")
+    assert failed.ephemeral and "send_messages" in failed.content
+    assert posts(majlis, prompts_channel) == []
+    status = await majlis.run(majlis.admin, "majlis status")
+    [field] = [f["value"] for f in status.embeds[0]["fields"] if f["name"] == t("ar", "feature.prompts")]
+    # discord.py also counts embed_links as missing without send_messages, so match only the first.
+    assert "⚠️" in field and "send_messages" in field
+    [failed_post] = await store.unfinished_posts(majlis.bot.db, majlis.guild.id)
+
+    majlis.fake.allow_bot(majlis.guild, "send_messages", prompts_channel)
+    await majlis.run(majlis.admin, "majlis run", feature="prompt")
+    [post] = posts(majlis, prompts_channel)
+    assert failed_post.text in post.embeds[0]["description"]  # the same prompt, not skipped
+    assert await store.unfinished_posts(majlis.bot.db, majlis.guild.id) == []
+    assert await store.used_prompt_refs(majlis.bot.db, majlis.guild.id) == [failed_post.prompt_ref]
+
+
+async def test_a_deleted_channel_is_reported_and_a_new_channel_gets_the_prompt(majlis, prompts_channel):
+    await configure(majlis, prompts_channel)
+    majlis.fake.delete_channel(prompts_channel)
+    failed = await majlis.run(majlis.admin, "majlis run", feature="prompt")
+    assert t("ar", "prompts.failure.channel_missing") in failed.content
+    status = await majlis.run(majlis.admin, "majlis status")
+    assert t("ar", "prompts.failure.channel_missing") in str(status.embeds)
+    [failed_post] = await store.unfinished_posts(majlis.bot.db, majlis.guild.id)
+
+    fresh = majlis.fake.create_text_channel(majlis.guild, "prompts-2")
+    await configure(majlis, fresh)
+    await majlis.run(majlis.admin, "majlis run", feature="prompt")
+    [post] = posts(majlis, fresh)
+    assert failed_post.text in post.embeds[0]["description"]
+    assert len(majlis.fake.threads(fresh)) == 1
+
+
+async def test_a_post_whose_thread_was_not_made_only_gets_its_thread(majlis, prompts_channel):
+    await configure(majlis, prompts_channel)
+    majlis.fake.inject_error("POST", f"/channels/{prompts_channel.id}/messages/*/threads", status=403)
+    failed = await majlis.run(majlis.admin, "majlis run", feature="prompt")
+    assert t("ar", "prompts.failure.thread_forbidden") in failed.content
+    [post] = posts(majlis, prompts_channel)
+    assert majlis.fake.threads(prompts_channel) == []
+
+    await majlis.restart()
+    await majlis.run(majlis.admin, "majlis run", feature="prompt")
+    made = posts(majlis, prompts_channel)
+    assert len(made) == 2 and made[0].id == post.id  # the first was not posted again
+    assert sorted(th.id for th in majlis.fake.threads(prompts_channel)) == sorted(m.id for m in made)
+
+
+async def test_the_scheduled_prompt_is_posted_exactly_once_even_across_a_restart(majlis, prompts_channel):
+    await configure(majlis, prompts_channel)
+    bot = majlis.bot
+    due = bot.scheduler.next_run(majlis.guild.id, "prompts")
+    majlis.clock.advance(due - bot.clock.now() + timedelta(minutes=1))
+    await bot.scheduler.fire_due()
+    await majlis.fake.wait_for(lambda: len(majlis.fake.threads(prompts_channel)) == 1)
+    await majlis.restart()
+    await majlis.bot.scheduler.fire_due()
+    assert len(posts(majlis, prompts_channel)) == 1
+    assert majlis.bot.scheduler.next_run(majlis.guild.id, "prompts") == due + timedelta(days=7)
+    # As if the bot had stopped before recording the run: the occurrence runs again and sends nothing.
+    await majlis.bot.get_cog("Prompts").scheduled_prompt(majlis.guild.id, due)
+    assert len(posts(majlis, prompts_channel)) == 1 and len(majlis.fake.threads(prompts_channel)) == 1
+
+
+async def test_a_schedule_missed_while_down_posts_once_after_the_restart(majlis, prompts_channel):
+    await configure(majlis, prompts_channel)
+    due = majlis.bot.scheduler.next_run(majlis.guild.id, "prompts")
+    await majlis.stop()
+    majlis.clock.advance(due - majlis.clock.now() + timedelta(hours=2))
+    await majlis.start()
+    await majlis.bot.scheduler.fire_due()  # races the job the start-up scheduled; only one of them runs it
+    await majlis.fake.wait_for(lambda: len(majlis.fake.threads(prompts_channel)) == 1)
+    async with majlis.bot.get_cog("Prompts")._lock(majlis.guild.id):
+        pass  # the run that made the thread has recorded it
+    status = await majlis.run(majlis.admin, "majlis status")
+    assert t("ar", "prompts.status_counts", posted=1, pending=0, approved=0) in str(status.embeds)
+    await majlis.restart()
+    await majlis.bot.scheduler.fire_due()
+    assert len(posts(majlis, prompts_channel)) == 1
+    [post] = await majlis.bot.db.fetchall("SELECT scheduled_for FROM prompt_posts")
+    assert post["scheduled_for"] is not None
+
+
+async def test_the_digest_links_the_most_reacted_answer(majlis, prompts_channel):
+    alice, bilal, carim = majlis.member("alice"), majlis.member("bilal"), majlis.member("carim")
+    await configure(majlis, prompts_channel)
+    nothing = await majlis.run(majlis.admin, "majlis run", feature="digest")
+    assert nothing.content == t("ar", "prompts.digest_nothing")
+
+    await majlis.run(majlis.admin, "majlis run", feature="prompt")
+    [thread] = majlis.fake.threads(prompts_channel)
+    quiet = say(majlis, thread, alice, "A fine answer")
+    loved = say(majlis, thread, bilal, "The best answer")
+    for user, emoji in ((alice, "🔥"), (carim, "🔥"), (carim, "👍")):
+        majlis.fake.add_reaction(loved, user, emoji)
+    majlis.fake.add_reaction(quiet, bilal, "👍")
+
+    majlis.clock.advance(timedelta(days=6))
+    before = len(majlis.fake.messages(prompts_channel))
+    reply = await majlis.run(majlis.admin, "majlis run", feature="digest")
+    assert reply.ephemeral
+    digest = majlis.fake.messages(prompts_channel)[before]
+    text = str(digest.embeds[0])
+    assert digest.embeds[0]["title"] == t("ar", "prompts.digest_title")
+    assert f"/{thread.id}/{loved.id}" in text and f"/{thread.id}/{quiet.id}" in text
+    assert text.index(str(loved.id)) < text.index(str(quiet.id))  # the most reacted first
+    assert f"channels/{majlis.guild.id}/{thread.id})" in text
+    assert not digest.mention_user_ids
+    since = majlis.clock.now() - timedelta(days=30)
+    assert await store.count_prompts_answered(majlis.bot.db, majlis.guild.id, since) == 2
+    again = await majlis.run(majlis.admin, "majlis run", feature="digest")
+    assert again.content == t("ar", "prompts.digest_nothing")  # the week was already summed up
+
+
+async def test_prompt_add_goes_before_the_bank_and_is_shown_as_written(majlis, prompts_channel):
+    await guild_store.set_guild_language(majlis.bot.db, majlis.guild.id, "en")
+    await configure(majlis, prompts_channel)
+    text = "ما أصعب قرار اتخذته في عملك الحر هذا العام؟"
+    reply = await majlis.run(majlis.admin, "majlis prompt-add", text=text)
+    assert reply.ephemeral and reply.content == t("en", "prompts.added", waiting=1)
+    await majlis.run(majlis.admin, "majlis run", feature="prompt")
+    [post] = posts(majlis, prompts_channel)
+    assert text in post.embeds[0]["description"] and post.embeds[0]["title"] == t("en", "prompts.post_title")
+    assert "<@" not in str(post.embeds[0]["fields"])  # an admin's prompt is not credited
+
+
+async def test_the_scheduled_digest_runs_the_day_before_the_next_prompt_once(majlis, prompts_channel):
+    member = majlis.member("dana")
+    await configure(majlis, prompts_channel)
+    bot = majlis.bot
+    prompt_due = bot.scheduler.next_run(majlis.guild.id, "prompts")
+    majlis.clock.advance(prompt_due - bot.clock.now() + timedelta(minutes=1))
+    await bot.scheduler.fire_due()
+    [thread] = majlis.fake.threads(prompts_channel)
+    answer = say(majlis, thread, member, "Invoice early, invoice often")
+    majlis.fake.add_reaction(answer, majlis.admin, "👍")
+
+    digest_due = bot.scheduler.next_run(majlis.guild.id, "digest")
+    assert digest_due == prompt_due + timedelta(days=6)
+    majlis.clock.advance(digest_due - bot.clock.now() + timedelta(minutes=1))
+    before = len(majlis.fake.messages(prompts_channel))
+    assert await bot.scheduler.fire_due() == 1
+    await majlis.restart()
+    await majlis.bot.scheduler.fire_due()
+    digests = majlis.fake.messages(prompts_channel)[before:]
+    assert len(digests) == 1 and f"/{thread.id}/{answer.id}" in str(digests[0].embeds)
