@@ -50,7 +50,7 @@ class MajlisCog(commands.Cog):
         own = []
         for command in self.__cog_app_commands__:
             if isinstance(command, app_commands.Command) and command.extras.get(_ADMIN_MARK):
-                moved = command._copy_with(parent=bot.majlis_group, binding=self)
+                moved = command._copy_with(parent=bot.majlis_group, binding=self, bindings={self: self})
                 bot.majlis_group.add_command(moved)
                 self._admin_commands.append(moved)
             else:

@@ -269,9 +269,9 @@ async def test_done_with_thanks_raises_the_partner_reputation_and_edits_the_boar
         assert post.component(f"majlis:swaps:help:{request.id}")["disabled"] is True
     await majlis.fake.wait_for(lambda: any("الموقع رائع" in m.content for m in majlis.fake.messages(thread)))
 
-    if majlis.bot.tree.get_command("profile") is not None:
-        card = await majlis.run(amal, "profile show", member=badr)
-        assert t("ar", "profile.count.swaps_done", count=1) in str(card.embeds[0])
+    card = await majlis.run(amal, "profile show", member=badr)
+    assert t("ar", "profile.count.swaps_done", count=1) in str(card.embeds[0])
+    assert t("ar", "profile.count.reputation", count=1) in str(card.embeds[0])
 
 
 async def test_expiry_reminds_three_days_before_and_then_edits_the_board(majlis):
