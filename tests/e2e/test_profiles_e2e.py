@@ -239,7 +239,7 @@ async def test_the_card_shows_counts_from_the_features(majlis):
     majlis.bot.profile_counters.extend([peers_met, swaps_done])
     await majlis.run(member, "profile set", field="teaching", language="en")
     reply = await majlis.run(member, "profile show")
-    assert card_fields(reply)["Activity"] == "🤝 Peers met: 4\n🔄 Swaps done: 2"
+    assert card_fields(reply)["Activity"] == "🤝 Peers met: 4\n🔄 Swaps done: 2\n⭐ Thanks from peers: 0"
 
 
 async def test_the_profile_survives_a_restart(majlis):
