@@ -24,6 +24,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench
 
+demo: $(STAMP)
+	$(PY) -m bot.demo $(ARGS)
+
 lint: $(STAMP)
 	$(PY) -m ruff check bot cogs tests bench
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 import pkgutil
+import sqlite3
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -73,6 +74,11 @@ class MajlisTree(app_commands.CommandTree):
             text = t(lang, "error.cooldown", seconds=f"{error.retry_after:.0f}")
         elif isinstance(error, app_commands.TransformerError | app_commands.CheckFailure):
             text = t(lang, "error.bad_input")
+        elif isinstance(original, sqlite3.OperationalError):
+            # Disk full, or the file locked past the busy timeout: one clear line; reads keep working.
+            log.error("storage refused a write during %s: %s",
+                      interaction.command and interaction.command.qualified_name, original)
+            text = t(lang, "error.storage")
         elif isinstance(original, discord.Forbidden):
             log.warning("forbidden during %s: %s", interaction.command and interaction.command.qualified_name, original)
             text = t(lang, "error.bot_forbidden")

@@ -1,6 +1,11 @@
-"""`/privacy …`: what a member controls about their own data (for now, the private client list)."""
+"""`/privacy …`: what a member controls about their own data: client list, export, forget."""
 
 from __future__ import annotations
+
+import io
+import json
+import logging
+import unicodedata
 
 import discord
 from discord import app_commands
@@ -10,7 +15,10 @@ from bot.cog import MajlisCog, send
 from bot.errors import MajlisError
 from bot.i18n import t
 from bot.privacy import parse_client_list
+from bot.storage import privacy as privacy_store
 from bot.storage import share as share_store
+
+log = logging.getLogger(__name__)
 
 CLIENT_NAMES_MAX = 100
 CLIENT_NAME_MAX = 80
@@ -19,6 +27,8 @@ CLIENT_LIST_TEXT_MAX = 4000  # a modal text input holds at most 4000 characters
 
 def parse_clients(text: str) -> list[str]:
     """Read the client-list modal, one name a line, with a clear error for each limit."""
+    # Control characters are never part of a name; SQLite's length() also stops at a NUL.
+    text = "".join(ch for ch in text if ch in "\n\r" or unicodedata.category(ch) != "Cc")
     for line in text.splitlines():
         name = line.strip()
         if len(name) > CLIENT_NAME_MAX:
@@ -55,8 +65,76 @@ class ClientListModal(discord.ui.Modal):
         await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined, arg-type]
 
 
+def export_file(export: dict, guild_id: int, user_id: int) -> discord.File:
+    """Return the export as a UTF-8 JSON attachment (a fresh one per send: a sent File is consumed)."""
+    data = json.dumps(export, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    return discord.File(io.BytesIO(data), filename=f"majlis-export-{guild_id}-{user_id}.json")
+
+
+def withdrawn_embed(lang: str) -> discord.Embed:
+    """Build what a forgotten member's board post shows instead of the request."""
+    return discord.Embed(description=t(lang, "privacy.board_withdrawn"), colour=discord.Colour.dark_grey())
+
+
+class ForgetConfirm(discord.ui.View):
+    """Delete my data / Cancel: ephemeral, only for the member who asked, and it times out."""
+
+    def __init__(self, cog: Privacy, user_id: int, lang: str, timeout: float) -> None:
+        super().__init__(timeout=timeout)
+        self.cog = cog
+        self.user_id = user_id
+        self.lang = lang
+        self.interaction: discord.Interaction | None = None  # the command, to edit its answer on timeout
+        confirm: discord.ui.Button[ForgetConfirm] = discord.ui.Button(
+            label=t(lang, "privacy.forget_button"), style=discord.ButtonStyle.danger,
+            custom_id="majlis:privacy:forget:confirm")
+        cancel: discord.ui.Button[ForgetConfirm] = discord.ui.Button(
+            label=t(lang, "privacy.cancel_button"), style=discord.ButtonStyle.secondary,
+            custom_id="majlis:privacy:forget:cancel")
+        confirm.callback = self.confirm  # type: ignore[method-assign]
+        cancel.callback = self.cancel  # type: ignore[method-assign]
+        self.add_item(confirm)
+        self.add_item(cancel)
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Only the member whose data it is may press."""
+        if interaction.user.id == self.user_id:
+            return True
+        lang = await self.cog.bot.language_for(interaction)
+        await send(interaction, t(lang, "privacy.not_yours"))
+        return False
+
+    async def confirm(self, interaction: discord.Interaction) -> None:
+        """Forget the member, then show it is done."""
+        self.stop()
+        await interaction.response.defer()
+        await self.cog.forget_member(interaction)
+        await interaction.edit_original_response(content=t(self.lang, "privacy.forgotten"), view=None)
+
+    async def cancel(self, interaction: discord.Interaction) -> None:
+        """Change nothing."""
+        self.stop()
+        await interaction.response.edit_message(content=t(self.lang, "privacy.forget_cancelled"), view=None)
+
+    async def on_timeout(self) -> None:
+        """Say nothing was deleted and take the buttons away."""
+        if self.interaction is None:
+            return
+        try:
+            await self.interaction.edit_original_response(content=t(self.lang, "privacy.forget_expired"), view=None)
+        except discord.HTTPException as error:
+            log.info("could not mark a forget confirmation expired: %s", error)
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
+        """Answer in the member's language through the tree's error handler."""
+        await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined, arg-type]
+
+
 class Privacy(MajlisCog):
-    """A member's own data: the private client list used by the privacy check."""
+    """A member's own data: the private client list, a full export, and forgetting them."""
+
+    # How long the forget confirmation waits for a press (tests shorten it).
+    forget_timeout: float = 120.0
 
     privacy = app_commands.Group(name="privacy", description="Your data in Majlis: what is stored, and control over it",
                                  guild_only=True)
@@ -80,6 +158,61 @@ class Privacy(MajlisCog):
         lang = await self.lang(interaction)
         key = "privacy.clients_saved" if names else "privacy.clients_cleared"
         await send(interaction, t(lang, key, count=len(names)) if names else t(lang, key))
+
+
+    @privacy.command(name="export", description="Get a file with everything Majlis stores about you")
+    async def export(self, interaction: discord.Interaction) -> None:
+        """Send the member's export by DM, or here (only they see it) when their DMs are closed."""
+        assert interaction.guild_id is not None
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        lang = await self.lang(interaction)
+        guild = interaction.guild
+
+        def display_name(user_id: int) -> str | None:
+            member = guild.get_member(user_id) if guild else None
+            return member.display_name if member else None
+
+        export = await privacy_store.export_member(self.bot.db, interaction.guild_id, interaction.user.id,
+                                                   self.bot.clock.now(), display_name)
+        guild_name = guild.name if guild else str(interaction.guild_id)
+        try:
+            await interaction.user.send(t(lang, "privacy.export_dm", guild=guild_name),
+                                        file=export_file(export, interaction.guild_id, interaction.user.id))
+        except discord.Forbidden:
+            await send(interaction, t(lang, "privacy.export_here"),
+                       file=export_file(export, interaction.guild_id, interaction.user.id))
+            return
+        except discord.HTTPException as error:
+            log.warning("could not send an export by DM: %s", error)
+            raise MajlisError("privacy.export_failed") from error
+        await send(interaction, t(lang, "privacy.export_sent"))
+
+    @privacy.command(name="forget", description="Delete everything Majlis stores about you (asks to confirm)")
+    async def forget(self, interaction: discord.Interaction) -> None:
+        """Ask the member to confirm; nothing is deleted until they press the button."""
+        lang = await self.lang(interaction)
+        view = ForgetConfirm(self, interaction.user.id, lang, self.forget_timeout)
+        view.interaction = interaction
+        await interaction.response.send_message(t(lang, "privacy.forget_confirm"), view=view, ephemeral=True)
+
+    async def forget_member(self, interaction: discord.Interaction) -> None:
+        """Delete the member's data in one transaction, then bring the swap board in step."""
+        assert interaction.guild_id is not None
+        forgotten = await privacy_store.forget_member(self.bot.db, interaction.guild_id, interaction.user.id,
+                                                      self.bot.clock.now())
+        log.info("forgot a member of guild %s (%d rows deleted)", interaction.guild_id, forgotten.rows_deleted)
+        lang = await self.bot.guild_language(interaction.guild_id)
+        for post in forgotten.withdrawn_posts:
+            message = self.bot.get_partial_messageable(post.channel_id).get_partial_message(post.message_id)
+            try:
+                await message.edit(content=None, embed=withdrawn_embed(lang), view=None)
+            except discord.HTTPException as error:
+                log.warning("could not withdraw the board post of swap %s: %s", post.request_id, error)
+        board = getattr(self.bot.get_cog("Swaps"), "board", None)
+        if board is not None:
+            await board.refresh(list(forgotten.reopened_request_ids))
+            for match_id in forgotten.cancelled_match_ids:
+                await board.refresh_match(match_id, "swaps.match.cancelled")
 
 
 async def setup(bot: MajlisBot) -> None:

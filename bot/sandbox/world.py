@@ -116,6 +116,12 @@ class World:
         """Add the bot to a guild made with ``with_bot=False`` (GUILD_CREATE: discord.py's on_guild_join)."""
         self._join_bot(guild)
 
+    def remove_bot_from_guild(self, guild: Guild) -> None:
+        """Kick the bot from a guild (GUILD_DELETE without "unavailable": discord.py's on_guild_remove)."""
+        if guild.members.pop(self.bot_user.id, None) is None:
+            return
+        self.gateway.dispatch("GUILD_DELETE", {"id": str(guild.id)}, guild_id=guild.id)
+
     def _join_bot(self, guild: Guild) -> None:
         if self.bot_user.id in guild.members:
             return
@@ -496,6 +502,14 @@ class World:
             return payload | {"content": "", "embeds": [], "attachments": [], "components": []}
 
         self.gateway.dispatch(event, payload, guild_id=message.guild_id, shape=shape)
+
+    def post_message(self, channel: Channel, user: User, content: str) -> Message:
+        """Post ``content`` as ``user`` in a channel or thread (what a member types) and dispatch MESSAGE_CREATE."""
+        message = Message(self.snowflakes.next(), channel.id, user.id, guild_id=channel.guild_id, content=content,
+                          created_at=self.clock.iso())
+        self.store_message(message)
+        self.message_event(message)
+        return message
 
     def add_reaction(self, message: Message, user: User, emoji: str) -> None:
         """Add ``user``'s reaction to a message and dispatch MESSAGE_REACTION_ADD."""

@@ -1,0 +1,44 @@
+"""The narrator's words in the demo transcript (the bot's own messages come from its catalogue)."""
+
+from __future__ import annotations
+
+LABELS: dict[str, dict[str, str]] = {
+    "title": {"ar": "مجلس — عرض تجريبي: شهر في مجتمع من {count} مستقلًا",
+              "en": "Majlis demo — a month in a community of {count} freelancers"},
+    "setup": {"ar": "اليوم الأول · الإعداد والملفات الشخصية (profiles)", "en": "Day one · set-up and profiles"},
+    "week": {"ar": "الأسبوع {week} · {when}", "en": "Week {week} · {when}"},
+    "end": {"ar": "نهاية الشهر · الحالة والإحصاءات (stats)", "en": "End of the month · status and stats"},
+    "only": {"ar": "يراها {who} وحده", "en": "only {who} sees"},
+    "dm": {"ar": "رسالة خاصة إلى {who}", "en": "DM to {who}"},
+    "private_thread": {"ar": "خيط خاص", "en": "private thread"},
+    "more_profiles": {"ar": "و{count} عضوًا آخر يملؤون ملفاتهم وينضمّون إلى التعارف (intros).",
+                      "en": "…and {count} more members fill in their profiles and join the intros."},
+    "more_threads": {"ar": "و{count} خيطًا خاصًا آخر: {groups}", "en": "…and {count} more private threads: {groups}"},
+    "more_messages": {"ar": "و{count} رسالة أخرى هنا.", "en": "…and {count} more messages here."},
+    "answers": {"ar": "{count} أعضاء يجيبون في خيط السؤال (prompts) ويتفاعل الآخرون.",
+                "en": "{count} members answer in the prompt thread; others react."},
+    "checkins": {"ar": "الأعضاء يجيبون عن سؤال المتابعة: {met} التقوا، {not_yet} ليس بعد، {couldnt} تعذّر.",
+                 "en": "Members answer the check-in: {met} met, {not_yet} not yet, {couldnt} couldn't."},
+    "restart": {"ar": "يُعاد تشغيل البوت (لا يضيع شيء: المواعيد تُبنى من قاعدة البيانات).",
+                "en": "The bot restarts (nothing is lost: schedules are rebuilt from the database)."},
+    "leaves": {"ar": "{who} يغادر الخادم؛ لن يدخل جولات التعارف بعد الآن.",
+               "en": "{who} leaves the server; they drop out of the intro rounds."},
+    "share": {"ar": "مشاركة تجربة (share) وفحص خصوصية العملاء (privacy check)",
+              "en": "Sharing an experience (share) and the client-privacy check"},
+    "swaps": {"ar": "تبادل المهارات (swaps): مباشر وثلاثي", "en": "Skill swaps (swaps): direct and a three-way cycle"},
+    "swap_done": {"ar": "اكتمال تبادل وشكر الشريك (swaps)", "en": "A swap is done, with thanks (swaps)"},
+    "chart": {"ar": "حُفظ رسم الإحصاءات في {path}", "en": "The stats chart was saved to {path}"},
+    "page": {"ar": "صفحة الخادم المحاكى: {path}", "en": "The simulated server as a web page: {path}"},
+    "typed": {"ar": "يكتب", "en": "writes"},
+    "clicks": {"ar": "يضغط", "en": "clicks"},
+    "submits": {"ar": "يرسل النموذج", "en": "submits the form"},
+    "html_title": {"ar": "مجلس — الخادم المحاكى", "en": "Majlis — the simulated server"},
+    "html_dms": {"ar": "الرسائل الخاصة", "en": "Direct messages"},
+    "html_threads": {"ar": "الخيوط", "en": "Threads"},
+    "html_members": {"ar": "الأعضاء", "en": "Members"},
+}
+
+
+def say(lang: str, key: str, **params: object) -> str:
+    """Return a narrator line in ``lang``."""
+    return LABELS[key][lang].format(**params)

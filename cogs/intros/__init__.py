@@ -1,0 +1,323 @@
+"""Peer introductions: `/intros …` for members, `/majlis intros|stats` for admins, rounds on schedule."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from datetime import datetime
+from typing import Literal
+
+import discord
+from discord import app_commands
+
+from bot import intros as logic
+from bot.charts import stats_chart
+from bot.client import Feature, MajlisBot
+from bot.cog import MajlisCog, admin_command, send
+from bot.errors import MajlisError
+from bot.i18n import discord_time, format_when, t, weekday_name
+from bot.matching import MatchResult
+from bot.pacer import Pacer
+from bot.schedule import WeeklySchedule
+from bot.storage import guilds as guild_store
+from bot.storage import intros as store
+from bot.storage import profiles as profile_store
+from bot.text import isolate
+from bot.timezones import parse_timezone, suggest_timezones, zoneinfo_for
+from cogs.intros._delivery import FEATURE, RoundRunner
+from cogs.intros._status import admin_status_lines, guild_stats, member_status_lines, stats_lines
+from cogs.intros._views import DYNAMIC_ITEMS
+
+log = logging.getLogger(__name__)
+
+WEEKDAY_CHOICES = [
+    app_commands.Choice(name=f"{weekday_name(day, 'en')} · {weekday_name(day, 'ar')}", value=day)
+    for day in logic.WEEKDAYS_SATURDAY_FIRST
+]
+DRY_RUN_GROUPS_SHOWN = 20
+STATS_DEFAULT_WEEKS = 8
+
+
+class Intros(MajlisCog):
+    """Weekly peer introductions: join, pause, avoid, meet again; rounds delivered exactly once."""
+
+    intros = app_commands.Group(name="intros", description="Weekly introductions to peers in your field",
+                                guild_only=True)
+
+    def __init__(self, bot: MajlisBot, pacer: Pacer | None = None) -> None:
+        super().__init__(bot)
+        self.runner = RoundRunner(bot, pacer)
+
+    async def cog_load(self) -> None:
+        """Register the schedule, buttons, status and counters; rebuild check-ins and resume deliveries."""
+        self.bot.scheduler.register(FEATURE, self.scheduled_round)
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.register_feature(Feature(FEATURE, status=self.status_for_admins))
+        self.bot.run_targets["intros"] = self.run_now
+        self.bot.profile_counters.append(self.peers_met_counter)
+        await self.runner.rebuild_checkins()
+        # Deliveries need the gateway's caches: resume them once the bot is ready.
+        self.runner.track(self.runner.resume_all(), "intros-resume")
+
+    async def cog_unload(self) -> None:
+        """Stop background work; the recorded delivery state resumes it next start."""
+        await super().cog_unload()
+        await self.runner.stop()
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+        self.bot.run_targets.pop("intros", None)
+        if self.peers_met_counter in self.bot.profile_counters:
+            self.bot.profile_counters.remove(self.peers_met_counter)
+
+    # --- schedule and runs ------------------------------------------------------------------
+
+    async def scheduled_round(self, guild_id: int, scheduled_for: datetime) -> None:
+        """Create the round of a scheduled occurrence (at most one per occurrence) and start delivering it.
+
+        Delivery runs in the background: it may take minutes under the rate limits, and its progress
+        is recorded group by group (shown in `/majlis status`), so the schedule moves on at once.
+        """
+        outcome = await self.runner.start(guild_id, scheduled_for)
+        if outcome.round_id is not None:
+            self.runner.deliver_in_background(outcome.round_id)
+
+    async def run_now(self, interaction: discord.Interaction, dry_run: bool) -> None:
+        """`/majlis run feature:intros [dry_run]`: a round now, or only show it."""
+        assert interaction.guild_id is not None
+        lang = await self.lang(interaction)
+        config = await guild_store.get_feature(self.bot.db, interaction.guild_id, FEATURE)
+        if config is None or not config.enabled:
+            raise MajlisError("intros.not_configured")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        now = self.bot.clock.now().replace(microsecond=0)
+        if dry_run:
+            draft = await self.runner.plan(interaction.guild_id, config, now)
+            await send(interaction, embed=self._dry_run_embed(draft.result, len(draft.eligible), lang))
+            return
+        outcome = await self.runner.start(interaction.guild_id, now)
+        if outcome.round_id is None:
+            await send(interaction, t(lang, "intros.run.nobody", count=outcome.eligible))
+            return
+        self.runner.deliver_in_background(outcome.round_id)
+        if not outcome.created:
+            await send(interaction, t(lang, "intros.run.exists"))
+            return
+        await send(interaction, t(lang, "intros.run.started", round=outcome.round_id, groups=outcome.groups,
+                                  members=outcome.members, unmatched=outcome.unmatched))
+
+    def _dry_run_embed(self, result: MatchResult, eligible: int, lang: str) -> discord.Embed:
+        embed = discord.Embed(title=t(lang, "intros.dry_run.title"), colour=logic.INTRO_COLOUR)
+        if not result.groups:
+            embed.description = t(lang, "intros.dry_run.none", count=eligible)
+        for number, group in enumerate(result.groups[:DRY_RUN_GROUPS_SHOWN], start=1):
+            members = " ".join(f"<@{uid}>" for uid in group.members)
+            reasons = logic.reason_lines(group.reasons, lang)
+            if group.repeat:
+                reasons.append(t(lang, "intros.dry_run.repeat"))
+            value = "\n".join([members, *(f"• {r}" for r in reasons)])
+            embed.add_field(name=t(lang, "intros.dry_run.group", number=number), value=value[:1024], inline=False)
+        hidden = len(result.groups) - DRY_RUN_GROUPS_SHOWN
+        if hidden > 0:
+            embed.add_field(name="…", value=t(lang, "intros.dry_run.more", count=hidden), inline=False)
+        if result.unmatched:
+            embed.set_footer(text=t(lang, "intros.dry_run.unmatched",
+                                    members=", ".join(str(uid) for uid in result.unmatched))[:2048])
+        return embed
+
+    # --- admin ----------------------------------------------------------------------------
+
+    @admin_command(name="intros", description="Turn on weekly introductions in a channel")
+    @app_commands.describe(
+        channel="Private introduction threads are created here",
+        weekday="Day of the round (default Sunday)",
+        hour="Local hour of the round, 0–23 (default 10)",
+        timezone="The server's time zone, used by every schedule (e.g. Asia/Riyadh, UTC+3)",
+        every_weeks="A round every 1, 2 or 4 weeks",
+        group_size="Members per group",
+        match="Group people of the same field, or mix fields",
+        delivery="Private threads, or direct messages",
+    )
+    @app_commands.choices(weekday=WEEKDAY_CHOICES)
+    async def configure(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        weekday: int = logic.DEFAULT_WEEKDAY,
+        hour: app_commands.Range[int, 0, 23] = logic.DEFAULT_HOUR,
+        timezone: str | None = None,
+        every_weeks: Literal[1, 2, 4] = 1,
+        group_size: Literal[2, 3, 4] = 2,
+        match: Literal["same_field", "mixed"] = "same_field",
+        delivery: Literal["thread", "dm"] = "thread",
+    ) -> None:
+        """Validate everything, then save the schedule and the guild's time zone."""
+        assert interaction.guild is not None
+        guild = interaction.guild
+        lang = await self.lang(interaction)
+        if weekday not in range(7) or hour not in range(24):
+            raise MajlisError("error.bad_input")
+        settings = await guild_store.ensure_guild(self.bot.db, guild.id)
+        stored_tz = settings.timezone
+        if timezone is not None:
+            try:
+                stored_tz = parse_timezone(timezone)
+            except ValueError:
+                raise MajlisError("intros.bad_timezone", value=timezone[:60]) from None
+        if channel.guild.id != guild.id:
+            raise MajlisError("intros.bad_channel")
+        if delivery == "thread":
+            perms = channel.permissions_for(guild.me)
+            needed = ("view_channel", "create_private_threads", "send_messages_in_threads")
+            missing = [name for name in needed if not getattr(perms, name)]
+            if missing:
+                raise MajlisError("intros.bot_cannot", channel=channel.mention, permissions=", ".join(missing))
+        tz = zoneinfo_for(stored_tz)
+        first = WeeklySchedule(weekday, hour, tz, every_weeks).next_after(self.bot.clock.now())
+        await guild_store.set_guild_timezone(self.bot.db, guild.id, stored_tz)
+        await guild_store.configure_feature(
+            self.bot.db, guild.id, FEATURE, channel_id=channel.id, weekday=weekday, hour=hour,
+            every_weeks=every_weeks, options={"group_size": group_size, "match": match, "delivery": delivery},
+            anchor=first,
+        )
+        upcoming = await self.bot.scheduler.reschedule(guild.id, FEATURE) or first
+        await send(interaction, t(
+            lang, "intros.configured", channel=channel.mention, weekday=weekday_name(weekday, lang),
+            hour=f"{hour:02d}:00", timezone=isolate(stored_tz), every=every_weeks, group_size=group_size,
+            match=t(lang, f"intros.match.{match}"), delivery=t(lang, f"intros.delivery.{delivery}"),
+            when=format_when(upcoming, lang, tz), relative=discord_time(upcoming, "R"),
+        ))
+
+    @configure.autocomplete("timezone")
+    async def _timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        lang = await self.lang(interaction)
+        return [app_commands.Choice(name=label[:100], value=value[:100])
+                for label, value in suggest_timezones(current, lang)[:25]]
+
+    @admin_command(name="stats", description="Participation: intros made, met rate, repeats — with a chart")
+    @app_commands.describe(weeks="How many weeks back (default 8)")
+    async def stats(
+        self, interaction: discord.Interaction, weeks: app_commands.Range[int, 1, 52] = STATS_DEFAULT_WEEKS
+    ) -> None:
+        """Show intros made, met rate, repeat rate and members never matched, as text and a chart."""
+        assert interaction.guild_id is not None
+        if weeks not in range(1, 53):
+            raise MajlisError("intros.stats.bad_weeks")
+        lang = await self.bot.guild_language(interaction.guild_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        stats = await guild_stats(self.bot.db, interaction.guild_id, self.bot.clock.now(), weeks)
+        # Drawing takes tens of milliseconds: keep the event loop (and heartbeats) free.
+        png = await asyncio.to_thread(stats_chart, stats, lang, weeks)
+        embed = discord.Embed(title=t(lang, "intros.stats.title", weeks=weeks),
+                              description="\n".join(stats_lines(stats, lang)), colour=logic.INTRO_COLOUR)
+        embed.set_image(url="attachment://intros-stats.png")
+        await send(interaction, embed=embed, file=discord.File(fp=io.BytesIO(png), filename="intros-stats.png"))
+
+    async def status_for_admins(self, guild_id: int, lang: str) -> list[str]:
+        """Lines for `/majlis status`: members, last round, delivered/failed groups, closed DMs."""
+        settings = await guild_store.ensure_guild(self.bot.db, guild_id)
+        return await admin_status_lines(self.bot.db, guild_id, lang, zoneinfo_for(settings.timezone))
+
+    async def peers_met_counter(self, guild_id: int, user_id: int) -> dict[str, int]:
+        """Count the peers a member met, for their profile card."""
+        return {"peers_met": await store.peers_met(self.bot.db, guild_id, user_id)}
+
+    # --- members --------------------------------------------------------------------------
+
+    @intros.command(name="join", description="Take part in the weekly introductions")
+    async def join(self, interaction: discord.Interaction) -> None:
+        """Opt in and become findable by peers."""
+        assert interaction.guild_id is not None
+        guild_id, user_id = interaction.guild_id, interaction.user.id
+        joined = await store.join(self.bot.db, guild_id, user_id, self.bot.clock.now())
+        if not joined:
+            await self.reply(interaction, "intros.already_joined")
+            return
+        await profile_store.mark_discoverable(self.bot.db, guild_id, user_id)
+        await guild_store.mark_member_present(self.bot.db, guild_id, user_id)
+        profile = await profile_store.get_profile(self.bot.db, guild_id, user_id)
+        complete = profile is not None and profile.field and profile.timezone
+        await self.reply(interaction, "intros.joined" if complete else "intros.joined_no_profile")
+
+    @intros.command(name="leave", description="Stop taking part in the introductions")
+    async def leave(self, interaction: discord.Interaction) -> None:
+        """Opt out (history kept)."""
+        assert interaction.guild_id is not None
+        if not await store.leave(self.bot.db, interaction.guild_id, interaction.user.id):
+            raise MajlisError("intros.not_joined")
+        await self.reply(interaction, "intros.left")
+
+    @intros.command(name="pause", description="Take a break from introductions; you come back by yourself")
+    @app_commands.describe(weeks="How many weeks, 1–12")
+    async def pause(self, interaction: discord.Interaction, weeks: app_commands.Range[int, 1, 12]) -> None:
+        """Snooze for some weeks."""
+        assert interaction.guild_id is not None
+        now = self.bot.clock.now()
+        try:
+            until = logic.pause_until(now, weeks)
+        except ValueError:
+            raise MajlisError("intros.pause_bad_weeks") from None
+        member = await store.get_member(self.bot.db, interaction.guild_id, interaction.user.id)
+        if member is None or not member.opted_in:
+            raise MajlisError("intros.not_joined")
+        await store.set_pause(self.bot.db, interaction.guild_id, interaction.user.id, until)
+        lang = await self.lang(interaction)
+        settings = await guild_store.ensure_guild(self.bot.db, interaction.guild_id)
+        await send(interaction, t(lang, "intros.paused", until=format_when(until, lang, zoneinfo_for(settings.timezone)),
+                                  relative=discord_time(until, "R")))
+
+    @intros.command(name="status", description="Next round, your current group and the peers you've met")
+    async def status(self, interaction: discord.Interaction) -> None:
+        """Show the member's own introductions, privately."""
+        assert interaction.guild_id is not None
+        lang = await self.lang(interaction)
+        settings = await guild_store.ensure_guild(self.bot.db, interaction.guild_id)
+        lines = await member_status_lines(
+            self.bot.db, interaction.guild_id, interaction.user.id, lang=lang, now=self.bot.clock.now(),
+            next_round=self.bot.scheduler.next_run(interaction.guild_id, FEATURE),
+            tz=zoneinfo_for(settings.timezone),
+        )
+        embed = discord.Embed(title=t(lang, "intros.status.title"), description="\n".join(lines)[:4096],
+                              colour=logic.INTRO_COLOUR)
+        await send(interaction, embed=embed)
+
+    def _peer(self, interaction: discord.Interaction, member: discord.Member, self_key: str) -> None:
+        if member.id == interaction.user.id:
+            raise MajlisError(self_key)
+        if member.bot:
+            raise MajlisError("intros.not_a_peer")
+
+    @intros.command(name="avoid", description="Never be grouped with this member (private)")
+    @app_commands.describe(member="Who you never want to be grouped with; they are never told")
+    async def avoid(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        """Record a private "never pair me with"."""
+        assert interaction.guild_id is not None
+        self._peer(interaction, member, "intros.avoid_self")
+        await store.add_avoid(self.bot.db, interaction.guild_id, interaction.user.id, member.id, self.bot.clock.now())
+        await self.reply(interaction, "intros.avoided", member=member.mention)
+
+    @intros.command(name="unavoid", description="Allow being grouped with this member again")
+    @app_commands.describe(member="A member on your avoid list")
+    async def unavoid(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        """Withdraw a private avoid request."""
+        assert interaction.guild_id is not None
+        if not await store.remove_avoid(self.bot.db, interaction.guild_id, interaction.user.id, member.id):
+            raise MajlisError("intros.not_avoided", member=member.mention)
+        await self.reply(interaction, "intros.unavoided", member=member.mention)
+
+    @intros.command(name="again", description="I'd like to meet this member again")
+    @app_commands.describe(member="Who you'd like to meet again; when they ask too, you're paired soon")
+    async def again(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        """Ask to meet someone again; when both ask, they are grouped again soon."""
+        assert interaction.guild_id is not None
+        self._peer(interaction, member, "intros.again_self")
+        mutual = await store.add_again(self.bot.db, interaction.guild_id, interaction.user.id, member.id,
+                                       self.bot.clock.now())
+        await self.reply(interaction, "intros.again_mutual" if mutual else "intros.again_saved",
+                         member=member.mention)
+
+
+async def setup(bot: MajlisBot) -> None:
+    """Load the intros cog."""
+    await bot.add_cog(Intros(bot))

@@ -1,0 +1,516 @@
+"""Rounds end to end: plan, store in one transaction, deliver group by group, exactly once, and check in."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import sqlite3
+from collections.abc import Coroutine
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import discord
+
+from bot import intros as logic
+from bot.i18n import t
+from bot.matching import MatchInput, MatchResult, match_members
+from bot.pacer import Pacer
+from bot.prompts import load_icebreakers
+from bot.storage import guilds as guild_store
+from bot.storage import intros as store
+from bot.storage import profiles as profile_store
+from bot.storage.guilds import FeatureConfig
+from cogs.intros._views import checkin_view, intro_view
+
+if TYPE_CHECKING:
+    from bot.client import MajlisBot
+
+log = logging.getLogger(__name__)
+
+FEATURE = "intros"
+MAX_ATTEMPTS = 4  # transient failures (5xx, timeouts) of one group before it is marked failed
+FINAL_STATES = ("posted", "failed")
+DELIVERY_WORKERS = 50  # groups in flight at once: a whole thread-creation window goes out together; the pacer guards the limits
+HISTORY_LOOKBACK = 20  # messages read back when looking for one we may already have sent
+
+
+class TransientDeliveryError(Exception):
+    """A failure worth retrying later (Discord 5xx, a dropped connection, a timeout)."""
+
+
+@dataclass(frozen=True)
+class RoundDraft:
+    """A planned round before anything is stored (a dry run shows only this)."""
+
+    guild_id: int
+    scheduled_for: datetime
+    config: FeatureConfig
+    eligible: tuple[int, ...]
+    result: MatchResult
+    seed: int
+    again: frozenset[frozenset[int]]
+    stood_up: frozenset[int]
+
+
+@dataclass(frozen=True)
+class RoundOutcome:
+    """What starting a round did."""
+
+    round_id: int | None
+    created: bool
+    groups: int
+    members: int
+    unmatched: int
+    eligible: int
+
+
+def _options(config: FeatureConfig) -> tuple[int, str, str]:
+    options = config.options
+    return int(options.get("group_size", 2)), str(options.get("match", "same_field")), str(
+        options.get("delivery", "thread"))
+
+
+class RoundRunner:
+    """Runs a guild's intro rounds; at most one delivery per round at a time."""
+
+    def __init__(self, bot: MajlisBot, pacer: Pacer | None = None) -> None:
+        self.bot = bot
+        self.pacer = pacer or Pacer()
+        self.workers = DELIVERY_WORKERS
+        self.retry_backoff = 30.0  # seconds before retrying groups that failed transiently (× attempts)
+        self.deliveries: dict[int, asyncio.Task[None]] = {}
+        self.tasks: set[asyncio.Task[None]] = set()
+        self._creating = asyncio.Lock()
+        self.icebreakers = {i.id: i for i in load_icebreakers()}
+
+    @property
+    def db(self) -> store.Database:
+        """Return the bot's store."""
+        return self.bot.db
+
+    # --- planning -------------------------------------------------------------------------
+
+    def _present_members(self, guild_id: int) -> set[int] | None:
+        guild = self.bot.get_guild(guild_id)
+        if guild is None or not guild.chunked:
+            return None  # presence unknown: the departed list from the store still applies
+        return {m.id for m in guild.members if not m.bot}
+
+    async def plan(self, guild_id: int, config: FeatureConfig, scheduled_for: datetime) -> RoundDraft:
+        """Choose this round's groups from the store (pure matching; nothing is written)."""
+        now = self.bot.clock.now()
+        members = await store.list_members(self.db, guild_id)
+        departed = await guild_store.departed_members(self.db, guild_id)
+        eligibility = logic.select_eligible(members, now, departed, self._present_members(guild_id))
+        profiles = await profile_store.get_profiles(self.db, guild_id, eligibility.eligible)
+        stood_up = logic.stood_up(await store.last_round_answers(self.db, guild_id))
+        flagged = {m.user_id for m in members if m.priority} | stood_up
+        candidates = [
+            logic.candidate_for(profiles.get(uid), uid, now, uid in flagged) for uid in eligibility.eligible
+        ]
+        group_size, mode, _ = _options(config)
+        again = logic.mutual_pairs(await store.again_requests(self.db, guild_id))
+        seed = logic.round_seed(guild_id, scheduled_for)
+        result = match_members(MatchInput(
+            candidates=candidates,
+            group_size=group_size,
+            mode=mode,
+            recent_pairs=logic.recent_pairs(await store.recent_round_groups(self.db, guild_id, logic.REPEAT_WINDOW)),
+            avoid_pairs=logic.any_pairs(await store.avoid_requests(self.db, guild_id)),
+            again_pairs=again,
+            repeat_window=logic.REPEAT_WINDOW,
+            seed=seed,
+        ))
+        return RoundDraft(guild_id, scheduled_for, config, eligibility.eligible, result, seed, again,
+                          frozenset(stood_up))
+
+    async def create(self, draft: RoundDraft) -> int:
+        """Store a planned round in one transaction; return its id (an existing one for the same occurrence)."""
+        config = draft.config
+        group_size, mode, delivery = _options(config)
+        lang = await self.bot.guild_language(draft.guild_id)
+        used = await store.recent_icebreakers(self.db, draft.guild_id, logic.ICEBREAKER_MEMORY)
+        icebreakers = logic.pick_icebreakers(sorted(self.icebreakers), used, len(draft.result.groups), draft.seed)
+        grouped = {uid for g in draft.result.groups for uid in g.members}
+        plan = store.RoundPlan(
+            guild_id=draft.guild_id,
+            scheduled_for=draft.scheduled_for,
+            created_at=self.bot.clock.now(),
+            seed=draft.seed,
+            group_size=group_size,
+            match_mode=mode,
+            delivery=delivery,
+            channel_id=config.channel_id,
+            language=lang,
+            checkin_at=logic.checkin_time(draft.scheduled_for, config.every_weeks),
+            groups=tuple(
+                store.PlannedGroup(g.members, g.reasons, g.weight, g.repeat, icebreakers[i])
+                for i, g in enumerate(draft.result.groups)
+            ),
+            unmatched=dict(draft.result.unmatched_reason),
+            # Stood up but not placed this round (e.g. paused now): still first in line later.
+            priority=frozenset(draft.stood_up - grouped),
+            again_fulfilled=frozenset(
+                pair for pair in draft.again for g in draft.result.groups if pair <= set(g.members)
+            ),
+        )
+        try:
+            return await store.create_round(self.db, plan)
+        except sqlite3.IntegrityError:
+            existing = await store.round_for(self.db, draft.guild_id, draft.scheduled_for)
+            if existing is None:
+                raise
+            return existing.round_id
+
+    async def start(self, guild_id: int, scheduled_for: datetime) -> RoundOutcome:
+        """Create this occurrence's round (once) and return what it holds; delivery is separate."""
+        existing = await store.round_for(self.db, guild_id, scheduled_for)
+        if existing is not None:
+            return RoundOutcome(existing.round_id, False, 0, 0, 0, 0)
+        config = await guild_store.get_feature(self.db, guild_id, FEATURE)
+        if config is None or not config.enabled:
+            return RoundOutcome(None, False, 0, 0, 0, 0)
+        draft = await self.plan(guild_id, config, scheduled_for)
+        if not draft.eligible:
+            return RoundOutcome(None, False, 0, 0, 0, 0)
+        round_id = await self.create(draft)
+        self.schedule_checkin(round_id, logic.checkin_time(scheduled_for, config.every_weeks))
+        groups = draft.result.groups
+        return RoundOutcome(round_id, True, len(groups), sum(len(g.members) for g in groups),
+                            len(draft.result.unmatched), len(draft.eligible))
+
+    # --- delivery -------------------------------------------------------------------------
+
+    def deliver_in_background(self, round_id: int) -> asyncio.Task[None]:
+        """Start (or join) the delivery of a round."""
+        task = self.deliveries.get(round_id)
+        if task is None or task.done():
+            task = self.track(self._deliver_round(round_id), f"intros-deliver-{round_id}")
+            self.deliveries[round_id] = task
+        return task
+
+    async def deliver(self, round_id: int) -> None:
+        """Deliver a round and wait for it (returns quietly if the bot shuts down meanwhile)."""
+        await _wait_quietly(self.deliver_in_background(round_id))
+
+    async def resume_all(self) -> None:
+        """Resume every round whose delivery was interrupted (after a restart)."""
+        await self.bot.wait_until_ready()
+        for stored in await store.undelivered_rounds(self.db):
+            self.deliver_in_background(stored.round_id)
+
+    def track(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        """Run background work that `stop()` cancels and waits for."""
+        task = asyncio.create_task(coro, name=name)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    async def stop(self) -> None:
+        """Stop work in progress and wait for it to unwind (the recorded state resumes it next start)."""
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
+    async def _deliver_round(self, round_id: int) -> None:
+        await self.bot.wait_until_ready()
+        stored = await store.get_round(self.db, round_id)
+        if stored is None or stored.delivered_at is not None:
+            return
+        groups = [g for g in await store.round_groups(self.db, round_id) if g.state not in FINAL_STATES]
+        queue: asyncio.Queue[store.IntroGroup] = asyncio.Queue()
+        for group in groups:
+            queue.put_nowait(group)
+        retry = False
+
+        async def worker() -> None:
+            nonlocal retry
+            while not queue.empty():
+                group = queue.get_nowait()
+                if not await self._deliver_group(stored, group):
+                    retry = True
+
+        await asyncio.gather(*(worker() for _ in range(min(self.workers, len(groups)))))
+        await self._tell_unmatched(stored)
+        if retry:
+            attempts = max((g.attempts for g in await store.round_groups(self.db, round_id)), default=1)
+            when = self.bot.clock.now() + timedelta(seconds=self.retry_backoff * max(attempts, 1))
+            self.bot.scheduler.add_once(f"intros-retry:{round_id}", when, self._retry, round_id)
+        else:
+            await store.mark_round_delivered(self.db, round_id, self.bot.clock.now())
+
+    async def _retry(self, round_id: int) -> None:
+        await self.deliver(round_id)
+
+    async def _deliver_group(self, stored: store.IntroRound, group: store.IntroGroup) -> bool:
+        """Take one group as far as it goes; return False when it should be retried later."""
+        try:
+            if stored.delivery == "dm":
+                await self._deliver_by_dm(stored, group)
+            else:
+                await self._deliver_in_thread(stored, group)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            # A 403/404 will not fix itself: record it for the admin, never retry.
+            log.warning("intro group %s not delivered: %s", group.group_id, exc)
+            await store.set_group_state(self.db, group.group_id, "failed", error=f"{exc.status}: {exc.text}"[:300])
+        except (discord.DiscordServerError, aiohttp.ClientError, TimeoutError, TransientDeliveryError) as exc:
+            attempts = await store.count_attempt(self.db, group.group_id, f"{type(exc).__name__}: {exc}")
+            if attempts >= MAX_ATTEMPTS:
+                log.warning("intro group %s failed %s times, giving up: %s", group.group_id, attempts, exc)
+                await store.set_group_state(self.db, group.group_id, "failed")
+                return True
+            log.info("intro group %s will be retried: %s", group.group_id, exc)
+            return False
+        except discord.HTTPException as exc:
+            log.warning("intro group %s refused by Discord: %s", group.group_id, exc)
+            await store.set_group_state(self.db, group.group_id, "failed", error=f"{exc.status}: {exc.text}"[:300])
+        return True
+
+    async def _members(self, guild_id: int, user_ids: tuple[int, ...]) -> list[logic.GroupMember]:
+        profiles = await profile_store.get_profiles(self.db, guild_id, user_ids)
+        guild = self.bot.get_guild(guild_id)
+        out = []
+        for uid in user_ids:
+            member = guild.get_member(uid) if guild else None
+            name = member.display_name if member else str(uid)
+            out.append(logic.GroupMember(uid, name, profiles.get(uid)))
+        return out
+
+    async def _intro_parts(
+        self, stored: store.IntroRound, group: store.IntroGroup
+    ) -> tuple[discord.Embed, discord.ui.View]:
+        lang = stored.language
+        icebreaker = self.icebreakers.get(group.icebreaker_id or "")
+        embed = logic.intro_embed(
+            await self._members(stored.guild_id, group.members),
+            group.reasons,
+            icebreaker.text(lang) if icebreaker else None,
+            lang=lang,
+            now=self.bot.clock.now(),
+            round_id=stored.round_id,
+            position=group.position,
+        )
+        return discord.Embed.from_dict(embed), intro_view(group.group_id, lang)
+
+    def _only_members(self, group: store.IntroGroup) -> discord.AllowedMentions:
+        # Ping exactly this group's members, nobody else, whatever the text holds.
+        return discord.AllowedMentions(everyone=False, roles=False, replied_user=False,
+                                       users=[discord.Object(uid) for uid in group.members])
+
+    async def _find_thread(self, channel: discord.TextChannel, name: str) -> discord.Thread | None:
+        """Find a thread we may have created before a crash, by its deterministic name."""
+        me = self.bot.user.id if self.bot.user else None
+        for thread in channel.threads:
+            if thread.name == name and thread.owner_id == me:
+                return thread
+        await self.pacer.acquire()
+        for thread in await channel.guild.active_threads():
+            if thread.parent_id == channel.id and thread.name == name and thread.owner_id == me:
+                return thread
+        return None
+
+    async def _get_thread(self, guild: discord.Guild, thread_id: int) -> discord.Thread:
+        thread = guild.get_thread(thread_id)
+        if thread is None:
+            await self.pacer.acquire()
+            fetched = await self.bot.fetch_channel(thread_id)
+            if not isinstance(fetched, discord.Thread):
+                raise TransientDeliveryError(f"channel {thread_id} is not a thread")
+            thread = fetched
+        return thread
+
+    async def _find_sent(
+        self, channel: discord.abc.Messageable, marker: str | None, custom_id_prefix: str | None = None
+    ) -> discord.Message | None:
+        """Find a message of ours (by its embed footer or button) sent before a crash."""
+        await self.pacer.acquire()
+        me = self.bot.user.id if self.bot.user else None
+        async for message in channel.history(limit=HISTORY_LOOKBACK):
+            if message.author.id != me:
+                continue
+            if marker and any(e.footer and e.footer.text == marker for e in message.embeds):
+                return message
+            if custom_id_prefix and any(
+                getattr(child, "custom_id", "") and str(getattr(child, "custom_id", "")).startswith(custom_id_prefix)
+                for row in message.components for child in getattr(row, "children", [])
+            ):
+                return message
+        return None
+
+    async def _deliver_in_thread(self, stored: store.IntroRound, group: store.IntroGroup) -> None:
+        guild = self.bot.get_guild(stored.guild_id)
+        channel = guild.get_channel(stored.channel_id or 0) if guild else None
+        if guild is None or not isinstance(channel, discord.TextChannel):
+            await store.set_group_state(self.db, group.group_id, "failed", error="intros channel not found")
+            return
+        name = logic.thread_name(stored.round_id, group.position, stored.language)
+        state, thread = group.state, None
+        # After a crash the intro may already be in the thread: look before posting.
+        maybe_posted = state == "posting"
+        if state in ("pending", "creating"):
+            if state == "creating":
+                thread = await self._find_thread(channel, name)
+                maybe_posted = thread is not None
+            if thread is None:
+                # Recorded before the request: if we die before storing the id, the resume looks it up.
+                await store.set_group_state(self.db, group.group_id, "creating")
+                # One creation at a time: discord.py reads each reply's remaining count exactly, where a
+                # concurrent burst on a fresh bucket makes it hold a request for a whole window.
+                async with self._creating:
+                    await self.pacer.acquire(f"thread_create:{guild.id}")
+                    thread = await channel.create_thread(
+                        name=name, type=discord.ChannelType.private_thread, invitable=False,
+                        auto_archive_duration=10080, reason="Majlis introductions",
+                    )
+            await store.set_group_state(self.db, group.group_id, "thread_created", thread_id=thread.id)
+            state = "thread_created"
+        if thread is None:
+            assert group.thread_id is not None
+            thread = await self._get_thread(guild, group.thread_id)
+        if state == "thread_created":
+            for uid in group.members:
+                await self.pacer.acquire()
+                try:
+                    await thread.add_user(discord.Object(uid))
+                except discord.NotFound:
+                    log.info("member %s left before joining intro thread %s", uid, thread.id)
+            await store.set_group_state(self.db, group.group_id, "members_added")
+            state = "members_added"
+        if state in ("members_added", "posting"):
+            marker = logic.group_marker(stored.round_id, group.position)
+            message = await self._find_sent(thread, marker) if maybe_posted else None
+            if message is None:
+                await store.set_group_state(self.db, group.group_id, "posting")
+                embed, view = await self._intro_parts(stored, group)
+                await self.pacer.acquire(f"channel_message:{thread.id}")
+                message = await thread.send(
+                    logic.mention_line(group.members, stored.language), embed=embed, view=view,
+                    allowed_mentions=self._only_members(group),
+                )
+            await store.set_group_state(self.db, group.group_id, "posted", message_id=message.id)
+
+    async def _dm_channel(self, user_id: int) -> discord.DMChannel:
+        user = self.bot.get_user(user_id)
+        if user is None:
+            await self.pacer.acquire()
+            user = await self.bot.fetch_user(user_id)
+        if user.dm_channel is not None:
+            return user.dm_channel
+        await self.pacer.acquire("dm_open")
+        return await user.create_dm()
+
+    async def _deliver_by_dm(self, stored: store.IntroRound, group: store.IntroGroup) -> None:
+        marker = logic.group_marker(stored.round_id, group.position)
+        embed, view = await self._intro_parts(stored, group)
+        for uid in group.members:
+            state = group.dm_states.get(uid, "pending")
+            if state in ("sent", "closed"):
+                continue
+            try:
+                channel = await self._dm_channel(uid)
+                message = await self._find_sent(channel, marker) if state == "sending" else None
+                if message is None:
+                    await store.set_dm_state(self.db, group.group_id, uid, "sending")
+                    await self.pacer.acquire(f"channel_message:{channel.id}")
+                    message = await channel.send(
+                        logic.dm_intro_content(uid, group.members, stored.language), embed=embed, view=view,
+                    )
+                await store.set_dm_state(self.db, group.group_id, uid, "sent", message.id)
+            except discord.Forbidden:
+                # Closed DMs: recorded for the admin's status, never retried.
+                await store.set_dm_state(self.db, group.group_id, uid, "closed")
+        refreshed = await store.get_group(self.db, group.group_id)
+        sent = refreshed is not None and any(s == "sent" for s in refreshed.dm_states.values())
+        if sent:
+            await store.set_group_state(self.db, group.group_id, "posted")
+        else:
+            await store.set_group_state(self.db, group.group_id, "failed", error="403: direct messages closed")
+
+    async def _tell_unmatched(self, stored: store.IntroRound) -> None:
+        """Tell each member left out why, once (they also see it in `/intros status`)."""
+        for uid, reason in (await store.unmatched_of(self.db, stored.round_id)).items():
+            lang = await self.bot.member_language(stored.guild_id, uid)
+            # Marked before sending: a lost notice is better than a repeated one; status shows it anyway.
+            await store.set_unmatched_notified(self.db, stored.round_id, uid, "sent")
+            try:
+                channel = await self._dm_channel(uid)
+                await self.pacer.acquire(f"channel_message:{channel.id}")
+                await channel.send(t(lang, "intros.unmatched_dm", reason=t(lang, f"intros.unmatched.{reason}")))
+            except discord.Forbidden:
+                await store.set_unmatched_notified(self.db, stored.round_id, uid, "closed")
+            except discord.HTTPException as exc:
+                log.info("could not tell member %s they were left out: %s", uid, exc)
+
+    # --- check-in -----------------------------------------------------------------------
+
+    def schedule_checkin(self, round_id: int, when: datetime) -> None:
+        """Ask "Did you meet?" at `when` (rebuilt from the store at start-up)."""
+        self.bot.scheduler.add_once(f"intros-checkin:{round_id}", when, self.post_checkin, round_id)
+
+    async def rebuild_checkins(self) -> None:
+        """Recreate every pending check-in job from the store."""
+        for stored in await store.pending_checkins(self.db):
+            self.schedule_checkin(stored.round_id, stored.checkin_at)
+
+    async def post_checkin(self, round_id: int) -> None:
+        """Post the check-in in each delivered group's thread (or DMs), once."""
+        await _wait_quietly(self.track(self._post_checkin(round_id), f"intros-checkin-{round_id}"))
+
+    async def _post_checkin(self, round_id: int) -> None:
+        await self.bot.wait_until_ready()
+        stored = await store.get_round(self.db, round_id)
+        if stored is None or stored.checkin_done:
+            return
+        for group in await store.round_groups(self.db, round_id):
+            if group.state != "posted" or group.checkin_state in ("posted", "failed"):
+                continue
+            try:
+                await self._checkin_group(stored, group)
+            except discord.HTTPException as exc:
+                log.warning("check-in of intro group %s failed: %s", group.group_id, exc)
+                await store.set_checkin_state(self.db, group.group_id, "failed")
+        await store.mark_checkin_done(self.db, round_id)
+
+    async def _checkin_group(self, stored: store.IntroRound, group: store.IntroGroup) -> None:
+        lang = stored.language
+        view = checkin_view(group.group_id, lang)
+        prefix = f"majlis:intros:checkin:{group.group_id}:not_yet"
+        mentions = " ".join(f"<@{uid}>" for uid in group.members)
+        if stored.delivery == "dm":
+            await store.set_checkin_state(self.db, group.group_id, "posting")
+            for uid in group.members:
+                if group.dm_states.get(uid) != "sent":
+                    continue
+                others = " ".join(f"<@{o}>" for o in group.members if o != uid)
+                channel = await self._dm_channel(uid)
+                await self.pacer.acquire(f"channel_message:{channel.id}")
+                with contextlib.suppress(discord.Forbidden):
+                    await channel.send(t(lang, "intros.checkin.dm_question", members=others), view=view)
+            await store.set_checkin_state(self.db, group.group_id, "posted")
+            return
+        guild = self.bot.get_guild(stored.guild_id)
+        if guild is None or group.thread_id is None:
+            return
+        thread = await self._get_thread(guild, group.thread_id)
+        message = await self._find_sent(thread, None, prefix) if group.checkin_state == "posting" else None
+        if message is None:
+            await store.set_checkin_state(self.db, group.group_id, "posting")
+            await self.pacer.acquire(f"channel_message:{thread.id}")
+            message = await thread.send(t(lang, "intros.checkin.question", members=mentions), view=view,
+                                        allowed_mentions=self._only_members(group))
+        await store.set_checkin_state(self.db, group.group_id, "posted", message.id)
+
+
+async def _wait_quietly(task: asyncio.Task[None]) -> None:
+    """Wait for background work from a scheduled job; a shutdown ends both without an error report."""
+    try:
+        await asyncio.wait({task})
+    except asyncio.CancelledError:
+        # The job itself is being torn down with the bot: the store records how far the work got.
+        task.cancel()
+        return
+    if not task.cancelled() and task.exception() is not None:
+        raise task.exception()  # type: ignore[misc]

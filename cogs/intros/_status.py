@@ -1,0 +1,100 @@
+"""What `/intros status`, `/majlis status` and `/majlis stats` show (the data path, without Discord replies)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime, timedelta, tzinfo
+
+from bot import intros as logic
+from bot.i18n import discord_time, format_when, t
+from bot.storage import Database
+from bot.storage import intros as store
+from bot.storage import prompts as prompt_store
+from bot.storage import swaps as swap_store
+
+
+async def member_status_lines(
+    db: Database, guild_id: int, user_id: int, *, lang: str, now: datetime, next_round: datetime | None,
+    tz: tzinfo,
+) -> list[str]:
+    """Return a member's `/intros status`: taking part, next round, current group, peers met, pause."""
+    lines: list[str] = []
+    member = await store.get_member(db, guild_id, user_id)
+    if member is None or not member.opted_in:
+        lines.append(t(lang, "intros.status.not_joined"))
+    elif logic.is_paused(member, now):
+        assert member.paused_until is not None
+        lines.append(t(lang, "intros.status.paused", until=format_when(member.paused_until, lang, tz),
+                       relative=discord_time(member.paused_until, "R")))
+    else:
+        lines.append(t(lang, "intros.status.joined"))
+    if next_round is not None:
+        lines.append(t(lang, "intros.status.next_round", when=format_when(next_round, lang, tz),
+                       relative=discord_time(next_round, "R")))
+    else:
+        lines.append(t(lang, "intros.status.no_schedule"))
+    group = await store.current_group(db, guild_id, user_id)
+    latest = await store.latest_round(db, guild_id)
+    if group is not None and (latest is None or group.round_id == latest.round_id):
+        others = " ".join(f"<@{uid}>" for uid in group.members if uid != user_id)
+        if group.state != "posted":
+            lines.append(t(lang, "intros.status.group_pending", members=others))
+        elif group.delivery == "dm" or group.thread_id is None:
+            lines.append(t(lang, "intros.status.group_dm", members=others))
+        else:
+            lines.append(t(lang, "intros.status.group_thread", members=others, thread=f"<#{group.thread_id}>"))
+    elif latest is not None and (reason := await store.last_unmatched_reason(db, guild_id, user_id,
+                                                                             latest.round_id)):
+        lines.append(t(lang, "intros.status.unmatched", reason=t(lang, f"intros.unmatched.{reason}")))
+    else:
+        lines.append(t(lang, "intros.status.no_group"))
+    lines.append(t(lang, "intros.status.peers", met=await store.peers_met(db, guild_id, user_id),
+                   introduced=await store.peers_introduced(db, guild_id, user_id)))
+    if member is not None and member.opted_in and member.priority:
+        lines.append(t(lang, "intros.status.priority"))
+    return lines
+
+
+async def admin_status_lines(db: Database, guild_id: int, lang: str, tz: tzinfo) -> list[str]:
+    """Return the intros lines of `/majlis status`: members, the last round's delivery, closed DMs."""
+    lines = [t(lang, "intros.fstatus.members", count=len(await store.list_members(db, guild_id)))]
+    latest = await store.latest_round(db, guild_id)
+    if latest is None:
+        lines.append(t(lang, "intros.fstatus.no_round"))
+        return lines
+    counts = await store.delivery_counts(db, latest.round_id)
+    assert counts is not None
+    lines.append(t(lang, "intros.fstatus.last_round", when=format_when(counts.scheduled_for, lang, tz),
+                   groups=counts.groups, posted=counts.posted, failed=counts.failed, pending=counts.pending))
+    if counts.closed_dms:
+        lines.append(t(lang, "intros.fstatus.closed_dms", count=counts.closed_dms))
+    if counts.failed:
+        errors = [g.error for g in await store.round_groups(db, latest.round_id) if g.state == "failed" and g.error]
+        if errors:
+            lines.append(t(lang, "intros.fstatus.failed_error", error=errors[0][:120]))
+    return lines
+
+
+async def guild_stats(db: Database, guild_id: int, now: datetime, weeks: int) -> logic.IntroStats:
+    """Add up the guild's rounds over the last `weeks` weeks."""
+    since = now - timedelta(weeks=weeks)
+    rounds = await store.round_summaries(db, guild_id, since)
+    stats = logic.summarize(rounds, await store.never_matched(db, guild_id))
+    return dataclasses.replace(
+        stats,
+        prompts_answered=await prompt_store.count_prompts_answered(db, guild_id, since),
+        swaps_done=await swap_store.count_swaps_done(db, guild_id, since),
+    )
+
+
+def stats_lines(stats: logic.IntroStats, lang: str) -> list[str]:
+    """Say the stats in words, for the message beside the chart."""
+    return [
+        t(lang, "intros.stats.rounds", count=len(stats.rounds)),
+        t(lang, "intros.stats.intros_made", count=stats.intros_made),
+        t(lang, "intros.stats.met_rate", rate=logic.percent(stats.met_rate)),
+        t(lang, "intros.stats.repeat_rate", rate=logic.percent(stats.repeat_rate)),
+        t(lang, "intros.stats.never_matched", count=stats.never_matched),
+        t(lang, "intros.stats.prompts_answered", count=stats.prompts_answered),
+        t(lang, "intros.stats.swaps_done", count=stats.swaps_done),
+    ]
