@@ -141,6 +141,7 @@ class MajlisBot(commands.AutoShardedBot):
         """Stop the scheduler, close the connection to Discord, then the database."""
         self.scheduler.shutdown()
         await super().close()
+        await self.scheduler.drain()
         await self.db.close()
 
     def register_feature(self, feature: Feature) -> None:

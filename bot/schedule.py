@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -107,6 +108,8 @@ class Scheduler:
         self._pending: dict[str, datetime] = {}  # job id -> occurrence it will run for
         # Set by the bot: a run missed while down fires during start-up, before guilds are cached.
         self.before_run: Callable[[], Awaitable[Any]] | None = None
+        self._once: dict[str, tuple[datetime, Callable[..., Awaitable[None]], tuple[Any, ...]]] = {}
+        self._inflight: set[asyncio.Task[Any]] = set()
 
     def register(self, feature: str, handler: Handler) -> None:
         """Say which coroutine runs a feature's occurrence: handler(guild_id, scheduled_for)."""
@@ -118,9 +121,16 @@ class Scheduler:
             self._aps.start()
 
     def shutdown(self) -> None:
-        """Stop scheduling (running jobs are not awaited)."""
+        """Stop scheduling new runs."""
         if self._aps.running:
             self._aps.shutdown(wait=False)
+
+    async def drain(self, limit_seconds: float = 30.0) -> None:
+        """Wait (bounded) for runs in progress, so none writes after the database closes."""
+        current = asyncio.current_task()
+        running = [task for task in self._inflight if task is not current and not task.done()]
+        if running:
+            await asyncio.wait(running, timeout=limit_seconds)
 
     async def rebuild(self) -> None:
         """Recreate every job from the database; a run missed while down is due now, once."""
@@ -170,13 +180,16 @@ class Scheduler:
         return self._pending.get(job_id(guild_id, feature))
 
     async def fire_due(self) -> int:
-        """Run now every job whose occurrence is at or before the clock (tests move the clock)."""
+        """Run now every weekly and one-off job due by the clock (tests and the demo move the clock)."""
         now = self.clock.now()
         due = [(jid, when) for jid, when in self._pending.items() if when <= now]
         for jid, when in due:
             feature, guild_id = jid.split(":")
             await self._run_job(int(guild_id), feature, when)
-        return len(due)
+        once = sorted((when, key) for key, (when, _, _) in self._once.items() if when <= now)
+        for _, key in once:
+            await self._run_once(key)
+        return len(due) + len(once)
 
     async def _run_job(self, guild_id: int, feature: str, occurrence: datetime) -> None:
         jid = job_id(guild_id, feature)
@@ -185,6 +198,16 @@ class Scheduler:
         self._pending.pop(jid, None)
         if self._aps.get_job(jid) is not None:
             self._aps.remove_job(jid)
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            await self._run_occurrence(guild_id, feature, occurrence)
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
+
+    async def _run_occurrence(self, guild_id: int, feature: str, occurrence: datetime) -> None:
         error = None
         try:
             if self.before_run is not None:
@@ -198,14 +221,31 @@ class Scheduler:
 
     def add_once(self, key: str, when: datetime, func: Callable[..., Awaitable[None]], *args: Any) -> None:
         """Run `func(*args)` once at `when` (now if past); callers rebuild these from their rows at start."""
+        self._once[key] = (when, func, args)
         delay = max((when - self.clock.now()).total_seconds(), 0.0)
         self._aps.add_job(
-            func,
+            self._run_once,
             DateTrigger(run_date=datetime.now(UTC) + timedelta(seconds=delay)),
             id=f"once:{key}",
             replace_existing=True,
-            args=list(args),
+            args=[key],
         )
+
+    async def _run_once(self, key: str) -> None:
+        entry = self._once.pop(key, None)
+        if self._aps.get_job(f"once:{key}") is not None:
+            self._aps.remove_job(f"once:{key}")
+        if entry is None:
+            return  # already run by fire_due, or cancelled
+        _, func, args = entry
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+        try:
+            await func(*args)
+        finally:
+            if task is not None:
+                self._inflight.discard(task)
 
     def add_daily(self, key: str, func: Callable[[], Awaitable[None]], hour: int = 3, minute: int = 0) -> None:
         """Run `func()` every day at hour:minute UTC (maintenance: backups, expiries, purges)."""
@@ -215,9 +255,10 @@ class Scheduler:
 
     def cancel_once(self, key: str) -> None:
         """Remove a one-off job, if scheduled."""
+        self._once.pop(key, None)
         if self._aps.get_job(f"once:{key}") is not None:
             self._aps.remove_job(f"once:{key}")
 
     def once_keys(self) -> list[str]:
         """Return the keys of pending one-off jobs."""
-        return [job.id.removeprefix("once:") for job in self._aps.get_jobs() if job.id.startswith("once:")]
+        return list(self._once)

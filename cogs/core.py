@@ -52,12 +52,13 @@ class Core(MajlisCog):
             )
         if channel is None:
             return
+        # Claim first: two join events (or a restart mid-send) must not welcome twice.
+        await guild_store.set_welcomed(self.bot.db, guild.id, True)
         try:
             await channel.send(welcome_text())
         except discord.HTTPException as exc:
             log.warning("could not welcome guild %s: %s", guild.id, exc)
-            return
-        await guild_store.mark_welcomed(self.bot.db, guild.id)
+            await guild_store.set_welcomed(self.bot.db, guild.id, False)
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:

@@ -76,9 +76,9 @@ async def set_guild_timezone(db: Database, guild_id: int, timezone: str) -> None
     await db.execute("UPDATE guilds SET timezone = ? WHERE guild_id = ?", (timezone, guild_id))
 
 
-async def mark_welcomed(db: Database, guild_id: int) -> None:
-    """Remember that the welcome message was posted."""
-    await db.execute("UPDATE guilds SET welcomed = 1 WHERE guild_id = ?", (guild_id,))
+async def set_welcomed(db: Database, guild_id: int, welcomed: bool) -> None:
+    """Remember whether the welcome message was posted."""
+    await db.execute("UPDATE guilds SET welcomed = ? WHERE guild_id = ?", (int(welcomed), guild_id))
 
 
 async def mark_guild_removed(db: Database, guild_id: int, when: datetime) -> None:

@@ -72,3 +72,5 @@ async def test_the_bot_welcomes_a_new_guild_in_both_languages(majlis):
     await majlis.fake.wait_for(lambda: any(m.content for m in majlis.fake.messages(guild.system_channel)))
     welcome = majlis.fake.messages(guild.system_channel)[0].content
     assert t("ar", "welcome") in welcome and t("en", "welcome") in welcome
+    # Claimed before sending, so a re-join (or a restart) never welcomes twice.
+    assert (await guild_store.get_guild(majlis.bot.db, guild.id)).welcomed

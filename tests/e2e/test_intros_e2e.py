@@ -235,7 +235,7 @@ async def test_resume_after_a_crash_between_discord_and_the_store_creates_no_dup
 async def test_the_same_occurrence_never_makes_two_rounds(majlis):
     channel, _ = await setup_intros(majlis, 4)
     majlis.clock.advance(timedelta(days=8))
-    assert await majlis.bot.scheduler.fire_due() == 1
+    assert await majlis.bot.scheduler.fire_due() >= 1  # the round (and any maintenance job due by then)
     await delivered(majlis)
     assert len(majlis.fake.threads(channel)) == 2
     latest = await store.latest_round(majlis.bot.db, majlis.guild.id)
