@@ -19,8 +19,6 @@ LABELS: dict[str, dict[str, str]] = {
                 "en": "{count} members answer in the prompt thread; others react."},
     "checkins": {"ar": "الأعضاء يجيبون عن سؤال المتابعة: {met} التقوا، {not_yet} ليس بعد، {couldnt} تعذّر.",
                  "en": "Members answer the check-in: {met} met, {not_yet} not yet, {couldnt} couldn't."},
-    "restart": {"ar": "يُعاد تشغيل البوت (لا يضيع شيء: المواعيد تُبنى من قاعدة البيانات).",
-                "en": "The bot restarts (nothing is lost: schedules are rebuilt from the database)."},
     "leaves": {"ar": "{who} يغادر الخادم؛ لن يدخل جولات التعارف بعد الآن.",
                "en": "{who} leaves the server; they drop out of the intro rounds."},
     "share": {"ar": "مشاركة تجربة (share) وفحص خصوصية العملاء (privacy check)",

@@ -349,6 +349,8 @@ class Demo:
     async def run_due(self) -> None:
         """Run every scheduled job that is due, then let the members react to what appeared."""
         prompt_threads = set(self.thread_ids("prompts"))
+        now = self.bot_time.now()
+        due_checkins = [r for r in await intro_store.pending_checkins(self.live.db) if r.checkin_at <= now]
         fired = await self.live.scheduler.fire_due()
         if fired:
             await self.settle()
@@ -357,7 +359,7 @@ class Demo:
             self.report_new()
             for thread_id in set(self.thread_ids("prompts")) - prompt_threads:
                 self.answer_prompt(self.fake.channels[thread_id])
-        await self.run_checkins()
+        await self.run_checkins(due_checkins)
 
     def quiet_after_prompt(self, before: set[int]) -> bool:
         """Say whether a prompt that fell due has its answers thread (or no prompt fell due)."""
@@ -369,14 +371,8 @@ class Demo:
         channel = self.channels.get(channel_key)
         return [t.id for t in self.fake.threads(channel)] if channel else []
 
-    async def run_checkins(self) -> None:
-        """Post check-ins that fell due (their one-off jobs are rebuilt on start) and let members answer."""
-        due = [r for r in await intro_store.pending_checkins(self.live.db) if r.checkin_at <= self.bot_time.now()]
-        if not due:
-            return
-        self.transcript.note(say(self.lang, "restart"))
-        await self.stop_bot()
-        await self.start_bot()
+    async def run_checkins(self, due: list[Any]) -> None:
+        """Let members answer the check-ins that fell due (the scheduler just posted them)."""
         for stored in due:
             groups = [g for g in await intro_store.round_groups(self.live.db, stored.round_id) if g.thread_id]
             await self.fake.wait_for(lambda groups=groups: all(self.checkin_message(g.thread_id) for g in groups),
