@@ -16,7 +16,9 @@ exists (exactly so for rounds of at most ``_EXHAUSTIVE_LIMIT`` members, by a las
 above that). Priority members (left out or stood up last round) win every tie for a place.
 
 Group sizes: with ``group_size`` k every group has k or k+1 members; only when a round is too small
-to do that (e.g. 6 members in groups of 4) the groups are balanced and may hold k-1. Never 1.
+to do that (e.g. 6 members in groups of 4) the groups are balanced and may hold k-1. Never 1. When
+avoid/repeat rules leave no other way, a group of 2 (rather than leaving someone out); in big rounds a
+member barred from every group of k+1 may make one group of k+2.
 
 Scale: up to ``_EXACT_LIMIT`` members the pairing is an exact maximum-weight matching (rustworkx) on
 a candidate graph holding each member's best partners (all pairs for small rounds). Above that the
@@ -611,7 +613,8 @@ def match_members(inp: MatchInput) -> MatchResult:
         left = _grow_groups(round_, groups, pairs, left, blocks)
     left = _place_leftovers(round_, groups, left)
     result_groups, unmatched = [g for g in groups.members if g], left
-    if n <= _EXHAUSTIVE_LIMIT and (unmatched or _has_repeat(round_, result_groups)):
+    oversized = any(len(g) > k + 1 for g in result_groups)
+    if n <= _EXHAUSTIVE_LIMIT and (unmatched or oversized or _has_repeat(round_, result_groups)):
         found = _exhaustive(round_)
         if found is not None:
             result_groups, unmatched = found
