@@ -29,8 +29,11 @@ leftovers are pooled and solved again.
 from __future__ import annotations
 
 import itertools
+import multiprocessing
+import os
 import random
 from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -63,6 +66,8 @@ _EXHAUSTIVE_LIMIT = 10  # small rounds with a repeat or someone left out get an 
 _DAY = 1440
 _FORBIDDEN = -1
 _JITTER = 1 << 16
+_PARALLEL_MIN_BLOCKS = 16  # below this, worker start-up costs more than it saves
+_MAX_WORKERS = 4
 
 
 @dataclass(frozen=True)
@@ -285,6 +290,35 @@ class _Profiles:
 # --- the round ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class BlockEdges:
+    """One block's candidate graph: node count and parallel arrays of edge ends and integer weights."""
+
+    nodes: int
+    u: np.ndarray
+    v: np.ndarray
+    weights: np.ndarray
+
+
+def solve_block(edges: BlockEdges) -> list[tuple[int, int]]:
+    """Return the exact maximum-weight (maximum-cardinality) matching of one block's graph."""
+    graph = rx.PyGraph(multigraph=False)
+    graph.add_nodes_from(range(edges.nodes))
+    graph.add_edges_from(list(zip(edges.u.tolist(), edges.v.tolist(), edges.weights.tolist(), strict=True)))
+    return sorted(rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int))
+
+
+def solve_blocks(blocks: list[BlockEdges]) -> list[list[tuple[int, int]]]:
+    """Solve blocks in order; with many blocks, in worker processes (rustworkx holds the GIL)."""
+    workers = min(os.cpu_count() or 1, _MAX_WORKERS)
+    if workers < 2 or len(blocks) < _PARALLEL_MIN_BLOCKS:
+        return [solve_block(b) for b in blocks]
+    # spawn, not fork: the bot's process has threads (the database, the event loop) a fork would copy.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(solve_block, blocks, chunksize=max(1, len(blocks) // (workers * 4))))
+
+
 class _Round:
     """State of one matching run over members indexed 0..n-1 in member-id order."""
 
@@ -359,9 +393,14 @@ class _Round:
 
     def match_block(self, block: np.ndarray, allow_repeat: bool = False) -> tuple[list[tuple[int, int]], list[int]]:
         """Solve one block exactly on its candidate graph; return pairs and the members left over."""
-        m = len(block)
-        if m < 2:
+        if len(block) < 2:
             return [], [int(x) for x in block]
+        order, edges = self.block_graph(block, allow_repeat)
+        return self.block_result(block, order, solve_block(edges))
+
+    def block_graph(self, block: np.ndarray, allow_repeat: bool = False) -> tuple[list[int], BlockEdges]:
+        """Build a block's candidate graph (all randomness drawn here, in a fixed order)."""
+        m = len(block)
         units = self.units_matrix(block, allow_repeat)
         allowed = units >= 0
         if m <= _ALL_EDGES_LIMIT:
@@ -391,12 +430,13 @@ class _Round:
         order = sorted(range(m), key=lambda p: self.rank[int(block[p])])
         node_of = np.empty(m, dtype=np.int64)
         node_of[order] = np.arange(m)
-        graph = rx.PyGraph(multigraph=False)
-        graph.add_nodes_from(range(m))
-        graph.add_edges_from(
-            list(zip(node_of[rows].tolist(), node_of[cols].tolist(), weights.tolist(), strict=True))
-        )
-        matching = rx.max_weight_matching(graph, max_cardinality=True, weight_fn=int)
+        return order, BlockEdges(m, node_of[rows], node_of[cols], weights)
+
+    @staticmethod
+    def block_result(
+        block: np.ndarray, order: list[int], matching: list[tuple[int, int]]
+    ) -> tuple[list[tuple[int, int]], list[int]]:
+        """Turn a block's solved matching back into member pairs and leftovers."""
         pairs = []
         matched: set[int] = set()
         for u, v in matching:
@@ -406,6 +446,22 @@ class _Round:
         left = [int(x) for x in block if int(x) not in matched]
         # The matching comes back as a set in no stable order; later steps break ties by position.
         return sorted(pairs), left
+
+    def match_blocks(self, blocks: list[np.ndarray]) -> tuple[list[tuple[int, int]], list[int]]:
+        """Solve many blocks, on every core when there are enough of them to pay for the start-up."""
+        graphs = [self.block_graph(b) if len(b) >= 2 else ([], None) for b in blocks]
+        edges = [g for _, g in graphs if g is not None]
+        solved = iter(solve_blocks(edges))
+        pairs: list[tuple[int, int]] = []
+        left: list[int] = []
+        for block, (order, graph) in zip(blocks, graphs, strict=True):
+            if graph is None:
+                left += [int(x) for x in block]
+                continue
+            block_pairs, block_left = self.block_result(block, order, next(solved))
+            pairs += block_pairs
+            left += block_left
+        return pairs, left
 
     def blocks(self, members: Sequence[int]) -> list[np.ndarray]:
         """Cut members into blocks of similar profiles, keeping again partners together."""
@@ -447,18 +503,11 @@ class _Round:
         pairs: list[tuple[int, int]] = []
         left: list[int] = []
         blocks = self.blocks(members)
-        for block in blocks:
-            block_pairs, block_left = self.match_block(block)
-            pairs += block_pairs
-            left += block_left
+        pairs, left = self.match_blocks(blocks)
         if len(blocks) > 1 and len(left) > 1:
             # Leftovers of different blocks may still pair well with each other.
-            still: list[int] = []
-            for block in self.blocks(left):
-                block_pairs, block_left = self.match_block(block)
-                pairs += block_pairs
-                still += block_left
-            left = still
+            more, left = self.match_blocks(self.blocks(left))
+            pairs += more
         return pairs, sorted(left), blocks
 
 

@@ -366,3 +366,28 @@ def test_block_solver_keeps_every_hard_rule(monkeypatch):
         if size == 2:
             assert (0, 300) in groups_of(result)
         assert result == match_members(inp)
+
+
+def test_blocks_solved_in_worker_processes_give_the_same_round(monkeypatch):
+    # Large rounds solve their blocks on every core; the result must not depend on it.
+    monkeypatch.setattr(matching, "_EXACT_LIMIT", 60)
+    monkeypatch.setattr(matching, "_BLOCK_SIZE", 40)
+    monkeypatch.setattr(matching, "_ALL_EDGES_LIMIT", 10)
+    rng = random.Random(5)
+    people = [member(i, rng.choice(["design", "dev"]), skills=set(rng.sample(SKILLS, 2)),
+                     offset=rng.choice([0, 180])) for i in range(400)]
+    inp = MatchInput(people, seed=4)
+    monkeypatch.setattr(matching, "_PARALLEL_MIN_BLOCKS", 10**9)
+    serial = match_members(inp)
+    monkeypatch.setattr(matching, "_PARALLEL_MIN_BLOCKS", 2)
+    monkeypatch.setattr(matching.os, "cpu_count", lambda: 2)
+    calls = []
+    real = matching.solve_blocks
+
+    def spy(blocks):
+        calls.append(len(blocks))
+        return real(blocks)
+
+    monkeypatch.setattr(matching, "solve_blocks", spy)
+    assert match_members(inp) == serial
+    assert calls and max(calls) >= 2  # the parallel path really ran
