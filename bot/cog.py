@@ -86,3 +86,19 @@ async def send(
         await interaction.followup.send(content, ephemeral=ephemeral, **kwargs)
     else:
         await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)
+
+
+class OwnedView(discord.ui.View):
+    """A view only the member who asked for it may use; anyone else is told so, privately."""
+
+    def __init__(self, owner_id: int, *, timeout: float | None) -> None:
+        super().__init__(timeout=timeout)
+        self.owner_id = owner_id
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Let only the owner press; answer anyone else with `error.not_yours` in their language."""
+        if interaction.user.id == self.owner_id:
+            return True
+        bot: MajlisBot = interaction.client  # type: ignore[assignment]
+        await send(interaction, t(await bot.language_for(interaction), "error.not_yours"))
+        return False

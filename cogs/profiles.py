@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 
 from bot.client import MajlisBot
-from bot.cog import MajlisCog, send
+from bot.cog import MajlisCog, OwnedView, send
 from bot.errors import MajlisError
 from bot.fields import FIELDS, field_name, get_field
 from bot.i18n import LANGUAGES, t
@@ -96,12 +96,11 @@ def parse_profile_options(
     return changes
 
 
-class FindResultsView(discord.ui.View):
+class FindResultsView(OwnedView):
     """Previous/Next over `/profile find` results; only the searcher may page."""
 
     def __init__(self, *, searcher_id: int, lang: str, pages: int, build: Callable[[int], ResultPage]) -> None:
-        super().__init__(timeout=RESULTS_TIMEOUT)
-        self.searcher_id = searcher_id
+        super().__init__(searcher_id, timeout=RESULTS_TIMEOUT)
         self.page = 0
         self.pages = pages
         self.build = build
@@ -113,14 +112,6 @@ class FindResultsView(discord.ui.View):
     def _refresh(self) -> None:
         self.previous.disabled = self.page <= 0
         self.next.disabled = self.page >= self.pages - 1
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Let only the member who searched turn the pages."""
-        if interaction.user.id == self.searcher_id:
-            return True
-        bot: MajlisBot = interaction.client  # type: ignore[assignment]
-        await send(interaction, t(await bot.language_for(interaction), "error.not_yours"), ephemeral=True)
-        return False
 
     async def _turn(self, interaction: discord.Interaction, page: int) -> None:
         shown = self.build(page)

@@ -17,6 +17,7 @@ from bot.client import MajlisBot
 from bot.config import Settings
 from bot.sandbox import FakeDiscord
 from bot.schedule import Clock
+from bot.storage import Database
 
 SHARED_SPEC = Path(__file__).resolve().parents[2] / "shared" / "discord-openapi.json"
 
@@ -24,6 +25,15 @@ SHARED_SPEC = Path(__file__).resolve().parents[2] / "shared" / "discord-openapi.
 def spec_path() -> str | None:
     """Return Discord's OpenAPI file to validate against (CI sets MAJLIS_DISCORD_SPEC)."""
     return os.environ.get("MAJLIS_DISCORD_SPEC") or (str(SHARED_SPEC) if SHARED_SPEC.exists() else None)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    """A fresh, migrated database file of its own for one test."""
+    database = Database(tmp_path / "majlis.db")
+    await database.open()
+    yield database
+    await database.close()
 
 
 class ErrorLogGuard(logging.Handler):

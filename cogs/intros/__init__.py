@@ -24,17 +24,14 @@ from bot.storage import guilds as guild_store
 from bot.storage import intros as store
 from bot.storage import profiles as profile_store
 from bot.text import isolate
-from bot.timezones import parse_timezone, suggest_timezones, zoneinfo_for
+from bot.timezones import suggest_timezones, zoneinfo_for
+from cogs._schedule import WEEKDAY_CHOICES, missing_permissions, resolve_timezone, save_weekly_schedule
 from cogs.intros._delivery import FEATURE, RoundRunner
 from cogs.intros._status import admin_status_lines, guild_stats, member_status_lines, stats_lines
 from cogs.intros._views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
 
-WEEKDAY_CHOICES = [
-    app_commands.Choice(name=f"{weekday_name(day, 'en')} · {weekday_name(day, 'ar')}", value=day)
-    for day in logic.WEEKDAYS_SATURDAY_FIRST
-]
 DRY_RUN_GROUPS_SHOWN = 20
 STATS_DEFAULT_WEEKS = 8
 
@@ -156,30 +153,21 @@ class Intros(MajlisCog):
         lang = await self.lang(interaction)
         if weekday not in range(7) or hour not in range(24):
             raise MajlisError("error.bad_input")
-        settings = await guild_store.ensure_guild(self.bot.db, guild.id)
-        stored_tz = settings.timezone
-        if timezone is not None:
-            try:
-                stored_tz = parse_timezone(timezone)
-            except ValueError:
-                raise MajlisError("intros.bad_timezone", value=timezone[:60]) from None
+        stored_tz = await resolve_timezone(self.bot, guild.id, timezone, "intros.bad_timezone")
         if channel.guild.id != guild.id:
             raise MajlisError("intros.bad_channel")
         if delivery == "thread":
-            perms = channel.permissions_for(guild.me)
             needed = ("view_channel", "create_private_threads", "send_messages_in_threads")
-            missing = [name for name in needed if not getattr(perms, name)]
+            missing = missing_permissions(channel, guild.me, needed)
             if missing:
                 raise MajlisError("intros.bot_cannot", channel=channel.mention, permissions=", ".join(missing))
         tz = zoneinfo_for(stored_tz)
         first = WeeklySchedule(weekday, hour, tz, every_weeks).next_after(self.bot.clock.now())
-        await guild_store.set_guild_timezone(self.bot.db, guild.id, stored_tz)
-        await guild_store.configure_feature(
-            self.bot.db, guild.id, FEATURE, channel_id=channel.id, weekday=weekday, hour=hour,
+        upcoming = await save_weekly_schedule(
+            self.bot, guild.id, FEATURE, timezone=stored_tz, channel_id=channel.id, weekday=weekday, hour=hour,
             every_weeks=every_weeks, options={"group_size": group_size, "match": match, "delivery": delivery},
             anchor=first,
-        )
-        upcoming = await self.bot.scheduler.reschedule(guild.id, FEATURE) or first
+        ) or first
         await send(interaction, t(
             lang, "intros.configured", channel=channel.mention, weekday=weekday_name(weekday, lang),
             hour=f"{hour:02d}:00", timezone=isolate(stored_tz), every=every_weeks, group_size=group_size,

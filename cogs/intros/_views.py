@@ -12,6 +12,7 @@ from bot.storage import intros as store
 
 if TYPE_CHECKING:
     from bot.client import MajlisBot
+    from bot.storage.intros import IntroGroup
 
 ANSWER_STYLES = {
     "met": discord.ButtonStyle.success,
@@ -23,6 +24,21 @@ ANSWER_STYLES = {
 async def _language(interaction: discord.Interaction, guild_id: int) -> str:
     bot: MajlisBot = interaction.client  # type: ignore[assignment]
     return await bot.member_language(guild_id, interaction.user.id)
+
+
+async def _members_group(interaction: discord.Interaction, group_id: int) -> tuple[IntroGroup, str] | None:
+    """Return the group and the presser's language, or answer and return None if they are not in it."""
+    bot: MajlisBot = interaction.client  # type: ignore[assignment]
+    group = await store.get_group(bot.db, group_id)
+    if group is None:
+        lang = await bot.language_for(interaction)
+        await interaction.response.send_message(t(lang, "intros.group_gone"), ephemeral=True)
+        return None
+    lang = await _language(interaction, group.guild_id)
+    if interaction.user.id not in group.members:
+        await interaction.response.send_message(t(lang, "intros.not_in_group"), ephemeral=True)
+        return None
+    return group, lang
 
 
 class CheckinButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
@@ -46,15 +62,10 @@ class CheckinButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
     async def callback(self, interaction: discord.Interaction) -> None:
         """Store (or change) the member's answer, privately."""
         bot: MajlisBot = interaction.client  # type: ignore[assignment]
-        group = await store.get_group(bot.db, self.group_id)
-        if group is None:
-            lang = await bot.language_for(interaction)
-            await interaction.response.send_message(t(lang, "intros.group_gone"), ephemeral=True)
+        found = await _members_group(interaction, self.group_id)
+        if found is None:
             return
-        lang = await _language(interaction, group.guild_id)
-        if interaction.user.id not in group.members:
-            await interaction.response.send_message(t(lang, "intros.not_in_group"), ephemeral=True)
-            return
+        _group, lang = found
         await store.record_answer(bot.db, self.group_id, interaction.user.id, self.answer, bot.clock.now())
         await interaction.response.send_message(
             t(lang, "intros.checkin.recorded", answer=t(lang, f"intros.answer.{self.answer}")), ephemeral=True
@@ -81,15 +92,10 @@ class AgainButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
     async def callback(self, interaction: discord.Interaction) -> None:
         """Record the requests; the others are told nothing unless they ask too."""
         bot: MajlisBot = interaction.client  # type: ignore[assignment]
-        group = await store.get_group(bot.db, self.group_id)
-        if group is None:
-            lang = await bot.language_for(interaction)
-            await interaction.response.send_message(t(lang, "intros.group_gone"), ephemeral=True)
+        found = await _members_group(interaction, self.group_id)
+        if found is None:
             return
-        lang = await _language(interaction, group.guild_id)
-        if interaction.user.id not in group.members:
-            await interaction.response.send_message(t(lang, "intros.not_in_group"), ephemeral=True)
-            return
+        group, lang = found
         others = [uid for uid in group.members if uid != interaction.user.id]
         for uid in others:
             await store.add_again(bot.db, group.guild_id, interaction.user.id, uid, bot.clock.now())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -16,49 +15,25 @@ from bot.cog import MajlisCog, admin_command, send
 from bot.errors import MajlisError
 from bot.i18n import discord_time, format_when, t
 from bot.prompts import load_bank, next_prompt
-from bot.schedule import WeeklySchedule
 from bot.storage import guilds as guild_store
 from bot.storage import prompts as store
 from bot.storage.prompts import PromptPost, suggestion_ref
-from bot.timezones import TimezoneInputError, parse_timezone, suggest_timezones, zoneinfo_for
+from bot.timezones import suggest_timezones, zoneinfo_for
+from cogs._schedule import WEEKDAY_CHOICES, missing_permissions, resolve_timezone, save_weekly_schedule
 from cogs.prompts._content import (
     NEEDED_PERMISSIONS,
-    Answer,
     check_prompt_text,
-    digest_embed,
     digest_weekday,
-    digest_window,
     failure_text,
     first_occurrences,
-    is_our_post,
-    prompt_embed,
     queue_embed,
-    thread_name,
-    top_answers,
 )
+from cogs.prompts._digest import DigestMixin
+from cogs.prompts._posting import PostingMixin
 from cogs.prompts._views import COG_NAME, DecisionButton, PageButton, queue_view
-
-log = logging.getLogger(__name__)
 
 DEFAULT_WEEKDAY = 6  # Sunday
 DEFAULT_HOUR = 10
-# Saturday first: the week starts on Saturday in much of the Arab world.
-WEEKDAY_CHOICES = [
-    app_commands.Choice(name=name, value=value)
-    for name, value in (
-        ("Saturday", 5),
-        ("Sunday", 6),
-        ("Monday", 0),
-        ("Tuesday", 1),
-        ("Wednesday", 2),
-        ("Thursday", 3),
-        ("Friday", 4),
-    )
-]
-HISTORY_SCAN = 50  # recent messages searched for a post whose send was interrupted
-ANSWERS_READ = 1000  # the most replies a digest reads from one answers thread
-THREAD_ARCHIVE_MINUTES = 10080  # a week: answers stay open until the next prompt
-THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 
 
 @dataclass(frozen=True)
@@ -69,39 +44,7 @@ class PostOutcome:
     already: bool = False  # this occurrence was already posted; nothing was sent
 
 
-@dataclass(frozen=True)
-class DigestOutcome:
-    """What a run of the digest did: posted (with a link), found nothing, or failed."""
-
-    status: str
-    url: str | None = None
-    error: str | None = None
-
-
-class PostFailed(Exception):
-    """A post or its thread could not be made; `code` is stored and shown in `/majlis status`."""
-
-    def __init__(self, code: str) -> None:
-        super().__init__(code)
-        self.code = code
-
-
-def _missing(
-    channel: discord.abc.GuildChannel | discord.Thread, me: discord.Member, needed: tuple[str, ...]
-) -> str:
-    permissions = channel.permissions_for(me)
-    return ",".join(name for name in needed if not getattr(permissions, name))
-
-
-def _http_code(exc: discord.HTTPException) -> str:
-    if isinstance(exc, discord.Forbidden):
-        return "forbidden"
-    if isinstance(exc, discord.NotFound):
-        return "channel_missing"
-    return f"http:{exc.status}"
-
-
-class Prompts(MajlisCog, name=COG_NAME):
+class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
     """Posts the week's question, keeps the suggestions queue, and sums up the answers."""
 
     prompt = app_commands.Group(
@@ -178,40 +121,21 @@ class Prompts(MajlisCog, name=COG_NAME):
         """Enable weekly prompts (and the digest a day before each) in a channel."""
         assert interaction.guild is not None
         guild_id = interaction.guild.id
-        zone = None
-        if timezone is not None:
-            try:
-                zone = parse_timezone(timezone)
-            except TimezoneInputError as exc:
-                raise MajlisError("prompts.bad_timezone", value=timezone[:50]) from exc
-        missing = _missing(channel, interaction.guild.me, NEEDED_PERMISSIONS)
+        tz_name = await resolve_timezone(self.bot, guild_id, timezone, "prompts.bad_timezone")
+        missing = missing_permissions(channel, interaction.guild.me, NEEDED_PERMISSIONS)
         if missing:
-            raise MajlisError(
-                "prompts.bot_missing", channel=channel.mention, permissions=missing.replace(",", ", ")
-            )
+            raise MajlisError("prompts.bot_missing", channel=channel.mention, permissions=", ".join(missing))
         if not 0 <= weekday <= 6:
             raise MajlisError("error.bad_input")
 
-        db = self.bot.db
-        settings = await guild_store.ensure_guild(db, guild_id)
-        if zone is not None:
-            await guild_store.set_guild_timezone(db, guild_id, zone)
-        tz_name = zone or settings.timezone
         tz = zoneinfo_for(tz_name)
-        now = self.bot.clock.now()
-        first_prompt, first_digest = first_occurrences(weekday, hour, tz, now)
+        first_prompt, first_digest = first_occurrences(weekday, hour, tz, self.bot.clock.now())
         plan = (("prompts", weekday, first_prompt), ("digest", digest_weekday(weekday), first_digest))
         for feature, day, anchor in plan:
-            config = await guild_store.configure_feature(
-                db, guild_id, feature, channel_id=channel.id, weekday=day, hour=hour, anchor=anchor
+            await save_weekly_schedule(
+                self.bot, guild_id, feature, timezone=tz_name, channel_id=channel.id, weekday=day, hour=hour,
+                anchor=anchor,
             )
-            # A run recorded under the old schedule would make the new one look overdue and fire at once.
-            if (
-                config.last_run_at is not None
-                and WeeklySchedule(day, hour, tz).next_after(config.last_run_at) <= now
-            ):
-                await guild_store.record_feature_run(db, guild_id, feature, now)
-            await self.bot.scheduler.reschedule(guild_id, feature)
         lang = await self.lang(interaction)
         upcoming = self.bot.scheduler.next_run(guild_id, "prompts") or first_prompt
         await send(
@@ -423,225 +347,6 @@ class Prompts(MajlisCog, name=COG_NAME):
                     return PostOutcome(existing, already=True)
             return PostOutcome(await self._deliver(guild, config.channel_id, target, lang))
 
-    async def _deliver(
-        self, guild: discord.Guild, channel_id: int | None, post: PromptPost, lang: str
-    ) -> PromptPost:
-        """Send the post (recording before and after the HTTP call), then open its thread."""
-        db = self.bot.db
-        if post.message_id is None:
-            try:
-                channel = guild.get_channel(channel_id) if channel_id else None
-                if not isinstance(channel, discord.TextChannel):
-                    raise PostFailed("channel_missing")
-                missing = _missing(channel, guild.me, NEEDED_PERMISSIONS)
-                if missing:
-                    raise PostFailed(f"missing:{missing}")
-                found = await self._find_interrupted_send(channel, post) if post.attempts else None
-                if found is not None:
-                    message_id = found
-                else:
-                    await store.start_attempt(db, post.id, channel.id, self.bot.clock.now())
-                    embed = prompt_embed(lang, post.text, post.id, credited_user_id=post.credited_user_id)
-                    try:
-                        message = await channel.send(embed=embed)
-                    except discord.HTTPException as exc:
-                        raise PostFailed(_http_code(exc)) from exc
-                    message_id = message.id
-                await store.record_message(db, post.id, channel.id, message_id, self.bot.clock.now())
-            except PostFailed as failure:
-                log.warning("prompt %s in guild %s not posted: %s", post.id, guild.id, failure.code)
-                await store.record_post_failure(db, post.id, failure.code)
-                return await self._reload(post)
-        return await self._open_thread(guild, await self._reload(post))
-
-    async def _reload(self, post: PromptPost) -> PromptPost:
-        fresh = await store.get_post(self.bot.db, post.id)
-        assert fresh is not None
-        return fresh
-
-    async def _find_interrupted_send(self, channel: discord.TextChannel, post: PromptPost) -> int | None:
-        """Find a post whose send went out before the bot stopped, so it is not sent again."""
-        me = channel.guild.me
-        try:
-            async for message in channel.history(limit=HISTORY_SCAN):
-                if message.author.id == me.id and any(
-                    is_our_post(e.footer.text, post.id) for e in message.embeds
-                ):
-                    return message.id
-        except discord.HTTPException as exc:
-            raise PostFailed(_http_code(exc)) from exc
-        return None
-
-    async def _open_thread(self, guild: discord.Guild, post: PromptPost) -> PromptPost:
-        """Open the answers thread on a posted prompt; a lost message means the prompt is posted again."""
-        assert post.message_id is not None
-        db = self.bot.db
-        channel = guild.get_channel(post.channel_id) if post.channel_id else None
-        try:
-            if not isinstance(channel, discord.TextChannel):
-                raise PostFailed("channel_missing")
-            message = channel.get_partial_message(post.message_id)
-            thread = await message.create_thread(
-                name=thread_name(post.text), auto_archive_duration=THREAD_ARCHIVE_MINUTES
-            )
-            await store.record_thread(db, post.id, thread.id)
-        except (PostFailed, discord.NotFound):
-            # The channel or message is gone; the prompt never got its answers, so it goes out again.
-            await store.forget_message(db, post.id)
-            await store.record_post_failure(db, post.id, "channel_missing")
-        except discord.Forbidden:
-            await store.record_post_failure(db, post.id, "thread_forbidden")
-        except discord.HTTPException as exc:
-            if exc.code == THREAD_EXISTS:
-                # Made just before a restart: a thread started from a message shares the message's id.
-                await store.record_thread(db, post.id, post.message_id)
-            else:
-                await store.record_post_failure(db, post.id, f"thread_failed:{exc.status}")
-        return await self._reload(post)
-
-    # -- the digest -------------------------------------------------------------------------------
-
-    async def scheduled_digest(self, guild_id: int, scheduled_for: datetime) -> None:
-        """Post the digest of a scheduled occurrence (nothing to digest -> no post)."""
-        await self.bot.wait_until_ready()
-        await self.post_digest(guild_id, scheduled_for)
-
-    async def run_digest(self, interaction: discord.Interaction, dry_run: bool) -> None:
-        """`/majlis run feature:digest`: post the digest now (or preview it privately, with dry_run)."""
-        assert interaction.guild_id is not None
-        lang = await self.lang(interaction)
-        config = await guild_store.get_feature(self.bot.db, interaction.guild_id, "digest")
-        if config is None or not config.enabled:
-            raise MajlisError("prompts.digest_not_configured")
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        if dry_run:
-            try:
-                built = await self._build_digest(interaction.guild_id, self.bot.clock.now(), lang)
-            except PostFailed as failure:
-                await send(
-                    interaction, t(lang, "prompts.digest_failed", reason=failure_text(lang, failure.code))
-                )
-                return
-            if built is None:
-                await send(interaction, t(lang, "prompts.digest_nothing"))
-            else:
-                await send(interaction, embed=built[0])
-            return
-        outcome = await self.post_digest(interaction.guild_id, None)
-        if outcome.status == "posted":
-            await send(interaction, t(lang, "prompts.digest_posted", url=outcome.url))
-        elif outcome.status == "empty":
-            await send(interaction, t(lang, "prompts.digest_nothing"))
-        else:
-            await send(
-                interaction, t(lang, "prompts.digest_failed", reason=failure_text(lang, outcome.error))
-            )
-
-    async def _read_answers(self, guild: discord.Guild, thread_id: int) -> list[Answer]:
-        """Read an answers thread's replies with their reaction counts (no message content needed)."""
-        thread = guild.get_channel_or_thread(thread_id)
-        if thread is None:
-            try:
-                thread = await self.bot.fetch_channel(thread_id)  # archived threads are not cached
-            except discord.NotFound:
-                return []
-        if not isinstance(thread, discord.Thread):
-            return []
-        answers = []
-        async for message in thread.history(limit=ANSWERS_READ, oldest_first=True):
-            if message.author.bot or message.type not in (
-                discord.MessageType.default,
-                discord.MessageType.reply,
-            ):
-                continue
-            answers.append(
-                Answer(
-                    message.id, message.author.id, sum(r.count for r in message.reactions), message.jump_url
-                )
-            )
-        return answers
-
-    async def _build_digest(
-        self, guild_id: int, occurrence: datetime, lang: str
-    ) -> tuple[discord.Embed, PromptPost | None] | None:
-        """Build the digest for an occurrence, or None when there is nothing to digest."""
-        guild = self.bot.get_guild(guild_id)
-        if guild is None:
-            return None
-        db = self.bot.db
-        post = await store.latest_undigested_post(db, guild_id, occurrence)
-        answers: list[Answer] = []
-        if post is not None and post.thread_id is not None:
-            try:
-                answers = await self._read_answers(guild, post.thread_id)
-            except discord.HTTPException as exc:
-                raise PostFailed(_http_code(exc)) from exc
-            await store.record_answer_count(db, post.id, len(answers))
-        start, end = digest_window(occurrence)
-        shared = [
-            (f"https://discord.com/channels/{guild_id}/{thread_id}", title)
-            for thread_id, title in await store.shared_threads_between(db, guild_id, start, end)
-        ]
-        if not answers and not shared:
-            return None
-        has_thread = post is not None and bool(answers)
-        embed = digest_embed(
-            lang,
-            prompt_text=post.text if has_thread and post else None,
-            thread_url=f"https://discord.com/channels/{guild_id}/{post.thread_id}"
-            if has_thread and post
-            else None,
-            answer_count=len(answers),
-            top=top_answers(answers),
-            shared=shared,
-        )
-        return embed, post
-
-    async def post_digest(self, guild_id: int, scheduled_for: datetime | None) -> DigestOutcome:
-        """Post the weekly digest once per occurrence; nothing to digest means no post."""
-        async with self._lock(guild_id):
-            db = self.bot.db
-            config = await guild_store.get_feature(db, guild_id, "digest")
-            guild = self.bot.get_guild(guild_id)
-            if config is None or not config.enabled or guild is None:
-                return DigestOutcome("empty")
-            now = self.bot.clock.now()
-            digest = await store.claim_digest(db, guild_id, scheduled_for, now)
-            assert digest is not None
-            if digest.status in ("posted", "empty"):
-                return DigestOutcome(digest.status)
-            lang = await self._guild_lang(guild_id)
-            try:
-                built = await self._build_digest(guild_id, scheduled_for or now, lang)
-                if built is None:
-                    await store.finish_digest(db, digest.id, status="empty")
-                    return DigestOutcome("empty")
-                embed, post = built
-                channel = guild.get_channel(config.channel_id) if config.channel_id else None
-                if not isinstance(channel, discord.TextChannel):
-                    raise PostFailed("channel_missing")
-                missing = _missing(channel, guild.me, ("view_channel", "send_messages", "embed_links"))
-                if missing:
-                    raise PostFailed(f"missing:{missing}")
-                try:
-                    message = await channel.send(embed=embed)
-                except discord.HTTPException as exc:
-                    raise PostFailed(_http_code(exc)) from exc
-            except PostFailed as failure:
-                log.warning("digest in guild %s not posted: %s", guild_id, failure.code)
-                await store.finish_digest(db, digest.id, status="failed", error=failure.code)
-                return DigestOutcome("failed", error=failure.code)
-            await store.finish_digest(
-                db,
-                digest.id,
-                status="posted",
-                prompt_post_id=post.id if post else None,
-                channel_id=channel.id,
-                message_id=message.id,
-                now=self.bot.clock.now(),
-            )
-            return DigestOutcome("posted", url=message.jump_url)
-
     # -- status and disable -----------------------------------------------------------------------
 
     async def prompt_status(self, guild_id: int, lang: str) -> list[str]:
@@ -671,19 +376,6 @@ class Prompts(MajlisCog, name=COG_NAME):
                 )
             )
         return lines
-
-    async def digest_status(self, guild_id: int, lang: str) -> list[str]:
-        """Lines for `/majlis status`: how the last digest went."""
-        digest = await store.last_digest(self.bot.db, guild_id)
-        if digest is None:
-            return []
-        if digest.status == "failed":
-            return [t(lang, "prompts.digest_status_failed", reason=failure_text(lang, digest.error))]
-        if digest.status == "empty":
-            return [t(lang, "prompts.digest_status_empty")]
-        if digest.status == "posted" and digest.posted_at is not None:
-            return [t(lang, "prompts.digest_status_posted", relative=discord_time(digest.posted_at, "R"))]
-        return []
 
     async def disable_prompts(self, guild_id: int) -> None:
         """Turning prompts off also stops the digest, which has nothing to sum up without them."""

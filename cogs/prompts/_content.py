@@ -192,3 +192,20 @@ def failure_text(lang: str, error: str | None) -> str:
     if code in {"forbidden", "channel_missing", "thread_forbidden", "thread_failed"}:
         return t(lang, f"prompts.failure.{code}")
     return t(lang, "prompts.failure.http", detail=error or "?")
+
+
+class PostFailed(Exception):
+    """A post or its thread could not be made; `code` is stored and shown in `/majlis status`."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def http_code(exc: discord.HTTPException) -> str:
+    """Return the failure code stored for a refused Discord call."""
+    if isinstance(exc, discord.Forbidden):
+        return "forbidden"
+    if isinstance(exc, discord.NotFound):
+        return "channel_missing"
+    return f"http:{exc.status}"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.cog import OwnedView
 from bot.fields import field_name
 from bot.i18n import t
 from bot.share import LESSON_MAX, STORY_MAX, TAGS_TEXT_MAX, TITLE_MAX, ShareDraft, make_snippet, thread_link
@@ -141,13 +142,12 @@ def _link_text(title: str) -> str:
 PageLoader = Callable[[int], Awaitable[SearchPage]]
 
 
-class SearchPager(discord.ui.View):
+class SearchPager(OwnedView):
     """Previous / Next over search results, for the member who searched."""
 
     def __init__(self, *, user_id: int, lang: str, query: str, guild_id: int, total: int,
                  load_page: PageLoader) -> None:
-        super().__init__(timeout=600)
-        self.user_id = user_id
+        super().__init__(user_id, timeout=600)
         self.lang = lang
         self.query = query
         self.guild_id = guild_id
@@ -162,10 +162,6 @@ class SearchPager(discord.ui.View):
     def _update_buttons(self) -> None:
         self.previous.disabled = self.page_index <= 0
         self.next.disabled = self.page_index >= self.pages - 1
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Only the member who searched turns the pages."""
-        return interaction.user.id == self.user_id
 
     async def _show(self, interaction: discord.Interaction, index: int) -> None:
         self.page_index = min(max(index, 0), self.pages - 1)

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.cog import send
+from bot.cog import OwnedView, send
 from bot.errors import MajlisError
 from bot.i18n import t
 from bot.storage.swaps import SwapMatch, SwapRequest
@@ -159,12 +159,11 @@ def renew_view(request_id: int, lang: str, *, disabled: bool = False) -> discord
 PageLoader = Callable[[int], Awaitable[discord.Embed]]
 
 
-class PageView(discord.ui.View):
+class PageView(OwnedView):
     """Previous / Next over a paginated list; only the member who asked can turn the pages."""
 
     def __init__(self, owner_id: int, pages: int, load: PageLoader, lang: str) -> None:
-        super().__init__(timeout=300)
-        self.owner_id = owner_id
+        super().__init__(owner_id, timeout=300)
         self.pages = pages
         self.page = 0
         self.load = load
@@ -177,13 +176,6 @@ class PageView(discord.ui.View):
     def _sync(self) -> None:
         self.previous.disabled = self.page <= 0
         self.next.disabled = self.page >= self.pages - 1
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Let only the member who ran the command turn pages."""
-        if interaction.user.id != self.owner_id:
-            await interaction.response.send_message(t(self.lang, "error.not_yours"), ephemeral=True)
-            return False
-        return True
 
     async def _turn(self, interaction: discord.Interaction, step: int) -> None:
         self.page = min(max(self.page + step, 0), self.pages - 1)

@@ -8,19 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.matching import Reason
-from bot.storage import Database
 from bot.storage import intros as store
 
 NOW = datetime(2026, 3, 1, 9, tzinfo=UTC)
 GUILD = 7
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = Database(tmp_path / "intros.db")
-    await database.open()
-    yield database
-    await database.close()
 
 
 def plan(groups, unmatched=None, when=NOW, again=frozenset()):

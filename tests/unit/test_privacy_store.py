@@ -21,14 +21,6 @@ T = "2026-03-01T09:00:00+00:00"
 LATER = "2026-04-01T09:00:00+00:00"
 
 
-@pytest.fixture
-async def db(tmp_path):
-    database = Database(tmp_path / "privacy.db")
-    await database.open()
-    yield database
-    await database.close()
-
-
 async def populate(db: Database) -> None:
     """Put Alice (and the partners her history involves) in every member-data table."""
     rows = [

@@ -6,19 +6,10 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.storage import Database
 from bot.storage import guilds as guild_store
 from bot.storage import profiles as profile_store
 
 GUILD = 10
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = Database(tmp_path / "profiles.db")
-    await database.open()
-    yield database
-    await database.close()
 
 
 async def test_only_the_given_values_change(db):

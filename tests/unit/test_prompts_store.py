@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.prompts import next_prompt
-from bot.storage import Database, to_db_time
 from bot.storage import guilds as guild_store
 from bot.storage import prompts as store
+from bot.storage import to_db_time
 from bot.storage.prompts import suggestion_ref
 
 GUILD = 1
@@ -15,12 +15,10 @@ NOW = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = Database(tmp_path / "prompts.db")
-    await database.open()
-    await guild_store.ensure_guild(database, GUILD)
-    yield database
-    await database.close()
+async def db(db):
+    """The shared fresh database, with this file's guild in it."""
+    await guild_store.ensure_guild(db, GUILD)
+    return db
 
 
 async def suggest(db, user_id, text, *, origin="member", when=NOW):

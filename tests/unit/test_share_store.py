@@ -4,22 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from bot.share import ShareDraft
-from bot.storage import Database
 from bot.storage import share as store
 
 NOW = datetime(2026, 3, 1, 10, tzinfo=UTC)
 GUILD = 1
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = Database(tmp_path / "share.db")
-    await database.open()
-    yield database
-    await database.close()
 
 
 async def _post(db, user_id, thread_id, title, story, lesson="lesson", fields=("design",)):

@@ -6,20 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.storage import Database
 from bot.storage import guilds as guild_store
 from bot.storage import swaps as store
 
 GUILD = 1
 NOW = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(tmp_path):
-    database = Database(tmp_path / "swaps.db")
-    await database.open()
-    yield database
-    await database.close()
 
 
 async def _open(db, user_id, offer, want, *, now=NOW, details=None):

@@ -1,0 +1,212 @@
+"""The weekly digest: the week's prompt with its top answers and the experience threads shared."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.cog import send
+from bot.errors import MajlisError
+from bot.i18n import discord_time, t
+from bot.storage import guilds as guild_store
+from bot.storage import prompts as store
+from bot.storage.prompts import PromptPost
+from cogs._schedule import missing_permissions
+from cogs.prompts._content import (
+    Answer,
+    PostFailed,
+    digest_embed,
+    digest_window,
+    failure_text,
+    http_code,
+    top_answers,
+)
+
+if TYPE_CHECKING:
+    from bot.client import MajlisBot
+
+log = logging.getLogger(__name__)
+
+ANSWERS_READ = 1000  # the most replies a digest reads from one answers thread
+
+
+@dataclass(frozen=True)
+class DigestOutcome:
+    """What a run of the digest did: posted (with a link), found nothing, or failed."""
+
+    status: str
+    url: str | None = None
+    error: str | None = None
+
+
+class DigestMixin:
+    """The digest half of the prompts cog: it sums up the answers the prompt half collected."""
+
+    bot: MajlisBot
+
+    if TYPE_CHECKING:
+
+        async def lang(self, interaction: discord.Interaction) -> str: ...
+
+        def _lock(self, guild_id: int) -> asyncio.Lock: ...
+
+        async def _guild_lang(self, guild_id: int) -> str: ...
+
+    async def scheduled_digest(self, guild_id: int, scheduled_for: datetime) -> None:
+        """Post the digest of a scheduled occurrence (nothing to digest -> no post)."""
+        await self.bot.wait_until_ready()
+        await self.post_digest(guild_id, scheduled_for)
+
+    async def run_digest(self, interaction: discord.Interaction, dry_run: bool) -> None:
+        """`/majlis run feature:digest`: post the digest now (or preview it privately, with dry_run)."""
+        assert interaction.guild_id is not None
+        lang = await self.lang(interaction)
+        config = await guild_store.get_feature(self.bot.db, interaction.guild_id, "digest")
+        if config is None or not config.enabled:
+            raise MajlisError("prompts.digest_not_configured")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        if dry_run:
+            try:
+                built = await self._build_digest(interaction.guild_id, self.bot.clock.now(), lang)
+            except PostFailed as failure:
+                await send(
+                    interaction, t(lang, "prompts.digest_failed", reason=failure_text(lang, failure.code))
+                )
+                return
+            if built is None:
+                await send(interaction, t(lang, "prompts.digest_nothing"))
+            else:
+                await send(interaction, embed=built[0])
+            return
+        outcome = await self.post_digest(interaction.guild_id, None)
+        if outcome.status == "posted":
+            await send(interaction, t(lang, "prompts.digest_posted", url=outcome.url))
+        elif outcome.status == "empty":
+            await send(interaction, t(lang, "prompts.digest_nothing"))
+        else:
+            await send(
+                interaction, t(lang, "prompts.digest_failed", reason=failure_text(lang, outcome.error))
+            )
+
+    async def _read_answers(self, guild: discord.Guild, thread_id: int) -> list[Answer]:
+        """Read an answers thread's replies with their reaction counts (no message content needed)."""
+        thread = guild.get_channel_or_thread(thread_id)
+        if thread is None:
+            try:
+                thread = await self.bot.fetch_channel(thread_id)  # archived threads are not cached
+            except discord.NotFound:
+                return []
+        if not isinstance(thread, discord.Thread):
+            return []
+        answers = []
+        async for message in thread.history(limit=ANSWERS_READ, oldest_first=True):
+            if message.author.bot or message.type not in (
+                discord.MessageType.default,
+                discord.MessageType.reply,
+            ):
+                continue
+            answers.append(
+                Answer(
+                    message.id, message.author.id, sum(r.count for r in message.reactions), message.jump_url
+                )
+            )
+        return answers
+
+    async def _build_digest(
+        self, guild_id: int, occurrence: datetime, lang: str
+    ) -> tuple[discord.Embed, PromptPost | None] | None:
+        """Build the digest for an occurrence, or None when there is nothing to digest."""
+        guild = self.bot.get_guild(guild_id)
+        if guild is None:
+            return None
+        db = self.bot.db
+        post = await store.latest_undigested_post(db, guild_id, occurrence)
+        answers: list[Answer] = []
+        if post is not None and post.thread_id is not None:
+            try:
+                answers = await self._read_answers(guild, post.thread_id)
+            except discord.HTTPException as exc:
+                raise PostFailed(http_code(exc)) from exc
+            await store.record_answer_count(db, post.id, len(answers))
+        start, end = digest_window(occurrence)
+        shared = [
+            (f"https://discord.com/channels/{guild_id}/{thread_id}", title)
+            for thread_id, title in await store.shared_threads_between(db, guild_id, start, end)
+        ]
+        if not answers and not shared:
+            return None
+        has_thread = post is not None and bool(answers)
+        embed = digest_embed(
+            lang,
+            prompt_text=post.text if has_thread and post else None,
+            thread_url=f"https://discord.com/channels/{guild_id}/{post.thread_id}"
+            if has_thread and post
+            else None,
+            answer_count=len(answers),
+            top=top_answers(answers),
+            shared=shared,
+        )
+        return embed, post
+
+    async def post_digest(self, guild_id: int, scheduled_for: datetime | None) -> DigestOutcome:
+        """Post the weekly digest once per occurrence; nothing to digest means no post."""
+        async with self._lock(guild_id):
+            db = self.bot.db
+            config = await guild_store.get_feature(db, guild_id, "digest")
+            guild = self.bot.get_guild(guild_id)
+            if config is None or not config.enabled or guild is None:
+                return DigestOutcome("empty")
+            now = self.bot.clock.now()
+            digest = await store.claim_digest(db, guild_id, scheduled_for, now)
+            assert digest is not None
+            if digest.status in ("posted", "empty"):
+                return DigestOutcome(digest.status)
+            lang = await self._guild_lang(guild_id)
+            try:
+                built = await self._build_digest(guild_id, scheduled_for or now, lang)
+                if built is None:
+                    await store.finish_digest(db, digest.id, status="empty")
+                    return DigestOutcome("empty")
+                embed, post = built
+                channel = guild.get_channel(config.channel_id) if config.channel_id else None
+                if not isinstance(channel, discord.TextChannel):
+                    raise PostFailed("channel_missing")
+                missing = missing_permissions(channel, guild.me, ("view_channel", "send_messages", "embed_links"))
+                if missing:
+                    raise PostFailed(f"missing:{','.join(missing)}")
+                try:
+                    message = await channel.send(embed=embed)
+                except discord.HTTPException as exc:
+                    raise PostFailed(http_code(exc)) from exc
+            except PostFailed as failure:
+                log.warning("digest in guild %s not posted: %s", guild_id, failure.code)
+                await store.finish_digest(db, digest.id, status="failed", error=failure.code)
+                return DigestOutcome("failed", error=failure.code)
+            await store.finish_digest(
+                db,
+                digest.id,
+                status="posted",
+                prompt_post_id=post.id if post else None,
+                channel_id=channel.id,
+                message_id=message.id,
+                now=self.bot.clock.now(),
+            )
+            return DigestOutcome("posted", url=message.jump_url)
+
+    async def digest_status(self, guild_id: int, lang: str) -> list[str]:
+        """Lines for `/majlis status`: how the last digest went."""
+        digest = await store.last_digest(self.bot.db, guild_id)
+        if digest is None:
+            return []
+        if digest.status == "failed":
+            return [t(lang, "prompts.digest_status_failed", reason=failure_text(lang, digest.error))]
+        if digest.status == "empty":
+            return [t(lang, "prompts.digest_status_empty")]
+        if digest.status == "posted" and digest.posted_at is not None:
+            return [t(lang, "prompts.digest_status_posted", relative=discord_time(digest.posted_at, "R"))]
+        return []
