@@ -237,6 +237,18 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+EMBED_TOTAL_MAX = 6000  # Discord refuses an embed whose texts add up to more
+# (about characters, skills) per member, tried in order until the whole intro fits in one embed.
+_MEMBER_DETAIL_STEPS = ((300, 8), (160, 5), (80, 3), (0, 2))
+
+
+def embed_size(embed: Mapping[str, Any]) -> int:
+    """Count the characters Discord adds up against an embed's 6,000 limit."""
+    size = len(embed.get("title") or "") + len(embed.get("description") or "")
+    size += len((embed.get("footer") or {}).get("text") or "") + len((embed.get("author") or {}).get("name") or "")
+    return size + sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", ()))
+
+
 def intro_embed(
     members: Sequence[GroupMember],
     reasons: Sequence[Reason],
@@ -247,7 +259,27 @@ def intro_embed(
     round_id: int,
     position: int,
 ) -> dict[str, Any]:
-    """Build the intro message's embed (Discord embed data) in the guild's language."""
+    """Build the intro message's embed (Discord embed data) in the guild's language, within Discord's limits."""
+    for about_limit, skills_shown in _MEMBER_DETAIL_STEPS:
+        embed = _intro_embed(members, reasons, icebreaker, lang=lang, now=now, round_id=round_id,
+                             position=position, about_limit=about_limit, skills_shown=skills_shown)
+        if embed_size(embed) <= EMBED_TOTAL_MAX:
+            break
+    return embed
+
+
+def _intro_embed(
+    members: Sequence[GroupMember],
+    reasons: Sequence[Reason],
+    icebreaker: str | None,
+    *,
+    lang: str,
+    now: datetime,
+    round_id: int,
+    position: int,
+    about_limit: int,
+    skills_shown: int,
+) -> dict[str, Any]:
     unset = t(lang, "intros.unset")
     fields = []
     for member in members:
@@ -255,12 +287,13 @@ def intro_embed(
         parts = [
             t(lang, "intros.member.field", value=(field_label(profile.field, lang) if profile else None) or unset),
             t(lang, "intros.member.skills",
-              value=join_list(skill_names(profile.skills[:8], lang), lang) if profile and profile.skills else unset),
+              value=join_list(skill_names(profile.skills[:skills_shown], lang), lang)
+              if profile and profile.skills else unset),
             t(lang, "intros.member.local_time",
               value=(local_time_label(profile.timezone, now, lang) if profile else None) or unset),
         ]
-        if profile and profile.about:
-            parts.append(t(lang, "intros.member.about", value=_clip(profile.about, 300)))
+        if profile and profile.about and about_limit:
+            parts.append(t(lang, "intros.member.about", value=_clip(profile.about, about_limit)))
         fields.append({"name": _clip(isolate(member.name), 256), "value": _clip("\n".join(parts), 1024),
                        "inline": False})
     shared = reason_lines(reasons, lang)
@@ -276,7 +309,7 @@ def intro_embed(
         "type": "rich",
         "title": t(lang, "intros.title"),
         "description": t(lang, "intros.description"),
-        "colour": INTRO_COLOUR,
+        "color": INTRO_COLOUR,
         "fields": fields[:25],
         "footer": {"text": group_marker(round_id, position)},
     }

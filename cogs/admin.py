@@ -83,14 +83,17 @@ class Admin(MajlisCog):
     ) -> None:
         """Turn a feature's schedule and commands off, keeping its data."""
         assert interaction.guild_id is not None
-        changed = await guild_store.set_feature_enabled(self.bot.db, interaction.guild_id, feature, False)
-        if not changed:
-            raise MajlisError("admin.not_configured", feature=t(await self.lang(interaction), f"feature.{feature}"))
+        lang = await self.lang(interaction)
+        config = await guild_store.get_feature(self.bot.db, interaction.guild_id, feature)
+        if config is None:
+            raise MajlisError("admin.not_configured", feature=t(lang, f"feature.{feature}"))
+        if not config.enabled:
+            raise MajlisError("admin.already_disabled", feature=t(lang, f"feature.{feature}"))
+        await guild_store.set_feature_enabled(self.bot.db, interaction.guild_id, feature, False)
         self.bot.scheduler.cancel(interaction.guild_id, feature)
         registered = self.bot.features.get(feature)
         if registered is not None and registered.on_disable is not None:
             await registered.on_disable(interaction.guild_id)
-        lang = await self.lang(interaction)
         await send(interaction, t(lang, "admin.disabled", feature=t(lang, f"feature.{feature}")))
 
     @admin_command(name="run", description="Run a feature now (dry_run shows what would happen)")

@@ -26,7 +26,8 @@ from bot.storage import profiles as profile_store
 from bot.text import isolate
 from bot.timezones import suggest_timezones, zoneinfo_for
 from cogs._schedule import WEEKDAY_CHOICES, missing_permissions, resolve_timezone, save_weekly_schedule
-from cogs.intros._delivery import FEATURE, RoundRunner
+from cogs.intros._delivery import RoundRunner
+from cogs.intros._planning import FEATURE
 from cogs.intros._status import admin_status_lines, guild_stats, member_status_lines, stats_lines
 from cogs.intros._views import DYNAMIC_ITEMS
 
@@ -106,19 +107,32 @@ class Intros(MajlisCog):
         embed = discord.Embed(title=t(lang, "intros.dry_run.title"), colour=logic.INTRO_COLOUR)
         if not result.groups:
             embed.description = t(lang, "intros.dry_run.none", count=eligible)
+        unmatched = None
+        if result.unmatched:
+            # Mentions, not ids: a footer would show raw numbers, a field shows names.
+            unmatched = t(lang, "intros.dry_run.unmatched",
+                          members=" ".join(f"<@{uid}>" for uid in result.unmatched))[:1024]
+        # Keep room for the "more" and "left out" fields inside Discord's 6,000-character embed limit.
+        budget = logic.EMBED_TOTAL_MAX - len(embed.title or "") - len(embed.description or "") - 200
+        budget -= len(unmatched or "")
+        shown = 0
         for number, group in enumerate(result.groups[:DRY_RUN_GROUPS_SHOWN], start=1):
             members = " ".join(f"<@{uid}>" for uid in group.members)
             reasons = logic.reason_lines(group.reasons, lang)
             if group.repeat:
                 reasons.append(t(lang, "intros.dry_run.repeat"))
-            value = "\n".join([members, *(f"• {r}" for r in reasons)])
-            embed.add_field(name=t(lang, "intros.dry_run.group", number=number), value=value[:1024], inline=False)
-        hidden = len(result.groups) - DRY_RUN_GROUPS_SHOWN
+            name = t(lang, "intros.dry_run.group", number=number)
+            value = "\n".join([members, *(f"• {r}" for r in reasons)])[:1024]
+            budget -= len(name) + len(value)
+            if budget < 0:
+                break
+            embed.add_field(name=name, value=value, inline=False)
+            shown += 1
+        hidden = len(result.groups) - shown
         if hidden > 0:
             embed.add_field(name="…", value=t(lang, "intros.dry_run.more", count=hidden), inline=False)
-        if result.unmatched:
-            embed.set_footer(text=t(lang, "intros.dry_run.unmatched",
-                                    members=", ".join(str(uid) for uid in result.unmatched))[:2048])
+        if unmatched:
+            embed.add_field(name="—", value=unmatched, inline=False)
         return embed
 
     # --- admin ----------------------------------------------------------------------------
@@ -181,7 +195,7 @@ class Intros(MajlisCog):
     ) -> list[app_commands.Choice[str]]:
         lang = await self.lang(interaction)
         return [app_commands.Choice(name=label[:100], value=value[:100])
-                for label, value in suggest_timezones(current, lang)[:25]]
+                for label, value in suggest_timezones(current, lang, now=self.bot.clock.now())[:25]]
 
     @admin_command(name="stats", description="Participation: intros made, met rate, repeats — with a chart")
     @app_commands.describe(weeks="How many weeks back (default 8)")
@@ -192,7 +206,7 @@ class Intros(MajlisCog):
         assert interaction.guild_id is not None
         if weeks not in range(1, 53):
             raise MajlisError("intros.stats.bad_weeks")
-        lang = await self.bot.guild_language(interaction.guild_id)
+        lang = await self.lang(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         stats = await guild_stats(self.bot.db, interaction.guild_id, self.bot.clock.now(), weeks)
         # Drawing takes tens of milliseconds: keep the event loop (and heartbeats) free.
@@ -213,10 +227,17 @@ class Intros(MajlisCog):
 
     # --- members --------------------------------------------------------------------------
 
+    async def _require_running(self, guild_id: int) -> None:
+        """Refuse a member command while intros are off or not set up (leaving and avoiding always work)."""
+        config = await guild_store.get_feature(self.bot.db, guild_id, FEATURE)
+        if config is None or not config.enabled:
+            raise MajlisError("intros.off")
+
     @intros.command(name="join", description="Take part in the weekly introductions")
     async def join(self, interaction: discord.Interaction) -> None:
         """Opt in and become findable by peers."""
         assert interaction.guild_id is not None
+        await self._require_running(interaction.guild_id)
         guild_id, user_id = interaction.guild_id, interaction.user.id
         joined = await store.join(self.bot.db, guild_id, user_id, self.bot.clock.now())
         if not joined:
@@ -241,6 +262,7 @@ class Intros(MajlisCog):
     async def pause(self, interaction: discord.Interaction, weeks: app_commands.Range[int, 1, 12]) -> None:
         """Snooze for some weeks."""
         assert interaction.guild_id is not None
+        await self._require_running(interaction.guild_id)
         now = self.bot.clock.now()
         try:
             until = logic.pause_until(now, weeks)
@@ -259,6 +281,7 @@ class Intros(MajlisCog):
     async def status(self, interaction: discord.Interaction) -> None:
         """Show the member's own introductions, privately."""
         assert interaction.guild_id is not None
+        await self._require_running(interaction.guild_id)
         lang = await self.lang(interaction)
         settings = await guild_store.ensure_guild(self.bot.db, interaction.guild_id)
         lines = await member_status_lines(
@@ -299,6 +322,7 @@ class Intros(MajlisCog):
     async def again(self, interaction: discord.Interaction, member: discord.Member) -> None:
         """Ask to meet someone again; when both ask, they are grouped again soon."""
         assert interaction.guild_id is not None
+        await self._require_running(interaction.guild_id)
         self._peer(interaction, member, "intros.again_self")
         mutual = await store.add_again(self.bot.db, interaction.guild_id, interaction.user.id, member.id,
                                        self.bot.clock.now())

@@ -1,11 +1,10 @@
-"""Rounds end to end: plan, store in one transaction, deliver group by group, exactly once, and check in."""
+"""Rounds delivered: start a planned round, deliver it group by group exactly once, and check in."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-import sqlite3
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,13 +15,11 @@ import discord
 
 from bot import intros as logic
 from bot.i18n import t
-from bot.matching import MatchInput, MatchResult, match_members
 from bot.pacer import Pacer
-from bot.prompts import load_icebreakers
 from bot.storage import guilds as guild_store
 from bot.storage import intros as store
 from bot.storage import profiles as profile_store
-from bot.storage.guilds import FeatureConfig
+from cogs.intros._planning import FEATURE, RoundPlanner
 from cogs.intros._views import checkin_view, intro_view
 
 if TYPE_CHECKING:
@@ -30,7 +27,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-FEATURE = "intros"
 MAX_ATTEMPTS = 4  # transient failures (5xx, timeouts) of one group before it is marked failed
 FINAL_STATES = ("posted", "failed")
 DELIVERY_WORKERS = 50  # groups in flight at once: a whole thread-creation window goes out together; the pacer guards the limits
@@ -39,20 +35,6 @@ HISTORY_LOOKBACK = 20  # messages read back when looking for one we may already 
 
 class TransientDeliveryError(Exception):
     """A failure worth retrying later (Discord 5xx, a dropped connection, a timeout)."""
-
-
-@dataclass(frozen=True)
-class RoundDraft:
-    """A planned round before anything is stored (a dry run shows only this)."""
-
-    guild_id: int
-    scheduled_for: datetime
-    config: FeatureConfig
-    eligible: tuple[int, ...]
-    result: MatchResult
-    seed: int
-    again: frozenset[frozenset[int]]
-    stood_up: frozenset[int]
 
 
 @dataclass(frozen=True)
@@ -67,103 +49,17 @@ class RoundOutcome:
     eligible: int
 
 
-def _options(config: FeatureConfig) -> tuple[int, str, str]:
-    options = config.options
-    return int(options.get("group_size", 2)), str(options.get("match", "same_field")), str(
-        options.get("delivery", "thread"))
-
-
-class RoundRunner:
+class RoundRunner(RoundPlanner):
     """Runs a guild's intro rounds; at most one delivery per round at a time."""
 
     def __init__(self, bot: MajlisBot, pacer: Pacer | None = None) -> None:
-        self.bot = bot
+        super().__init__(bot)
         self.pacer = pacer or Pacer()
         self.workers = DELIVERY_WORKERS
         self.retry_backoff = 30.0  # seconds before retrying groups that failed transiently (× attempts)
         self.deliveries: dict[int, asyncio.Task[None]] = {}
         self.tasks: set[asyncio.Task[None]] = set()
         self._creating = asyncio.Lock()
-        self.icebreakers = {i.id: i for i in load_icebreakers()}
-
-    @property
-    def db(self) -> store.Database:
-        """Return the bot's store."""
-        return self.bot.db
-
-    # --- planning -------------------------------------------------------------------------
-
-    def _present_members(self, guild_id: int) -> set[int] | None:
-        guild = self.bot.get_guild(guild_id)
-        if guild is None or not guild.chunked:
-            return None  # presence unknown: the departed list from the store still applies
-        return {m.id for m in guild.members if not m.bot}
-
-    async def plan(self, guild_id: int, config: FeatureConfig, scheduled_for: datetime) -> RoundDraft:
-        """Choose this round's groups from the store (pure matching; nothing is written)."""
-        now = self.bot.clock.now()
-        members = await store.list_members(self.db, guild_id)
-        departed = await guild_store.departed_members(self.db, guild_id)
-        eligibility = logic.select_eligible(members, now, departed, self._present_members(guild_id))
-        profiles = await profile_store.get_profiles(self.db, guild_id, eligibility.eligible)
-        stood_up = logic.stood_up(await store.last_round_answers(self.db, guild_id))
-        flagged = {m.user_id for m in members if m.priority} | stood_up
-        candidates = [
-            logic.candidate_for(profiles.get(uid), uid, now, uid in flagged) for uid in eligibility.eligible
-        ]
-        group_size, mode, _ = _options(config)
-        again = logic.mutual_pairs(await store.again_requests(self.db, guild_id))
-        seed = logic.round_seed(guild_id, scheduled_for)
-        result = match_members(MatchInput(
-            candidates=candidates,
-            group_size=group_size,
-            mode=mode,
-            recent_pairs=logic.recent_pairs(await store.recent_round_groups(self.db, guild_id, logic.REPEAT_WINDOW)),
-            avoid_pairs=logic.any_pairs(await store.avoid_requests(self.db, guild_id)),
-            again_pairs=again,
-            repeat_window=logic.REPEAT_WINDOW,
-            seed=seed,
-        ))
-        return RoundDraft(guild_id, scheduled_for, config, eligibility.eligible, result, seed, again,
-                          frozenset(stood_up))
-
-    async def create(self, draft: RoundDraft) -> int:
-        """Store a planned round in one transaction; return its id (an existing one for the same occurrence)."""
-        config = draft.config
-        group_size, mode, delivery = _options(config)
-        lang = await self.bot.guild_language(draft.guild_id)
-        used = await store.recent_icebreakers(self.db, draft.guild_id, logic.ICEBREAKER_MEMORY)
-        icebreakers = logic.pick_icebreakers(sorted(self.icebreakers), used, len(draft.result.groups), draft.seed)
-        grouped = {uid for g in draft.result.groups for uid in g.members}
-        plan = store.RoundPlan(
-            guild_id=draft.guild_id,
-            scheduled_for=draft.scheduled_for,
-            created_at=self.bot.clock.now(),
-            seed=draft.seed,
-            group_size=group_size,
-            match_mode=mode,
-            delivery=delivery,
-            channel_id=config.channel_id,
-            language=lang,
-            checkin_at=logic.checkin_time(draft.scheduled_for, config.every_weeks),
-            groups=tuple(
-                store.PlannedGroup(g.members, g.reasons, g.weight, g.repeat, icebreakers[i])
-                for i, g in enumerate(draft.result.groups)
-            ),
-            unmatched=dict(draft.result.unmatched_reason),
-            # Stood up but not placed this round (e.g. paused now): still first in line later.
-            priority=frozenset(draft.stood_up - grouped),
-            again_fulfilled=frozenset(
-                pair for pair in draft.again for g in draft.result.groups if pair <= set(g.members)
-            ),
-        )
-        try:
-            return await store.create_round(self.db, plan)
-        except sqlite3.IntegrityError:
-            existing = await store.round_for(self.db, draft.guild_id, draft.scheduled_for)
-            if existing is None:
-                raise
-            return existing.round_id
 
     async def start(self, guild_id: int, scheduled_for: datetime) -> RoundOutcome:
         """Create this occurrence's round (once) and return what it holds; delivery is separate."""

@@ -74,3 +74,20 @@ async def test_the_bot_welcomes_a_new_guild_in_both_languages(majlis):
     assert t("ar", "welcome") in welcome and t("en", "welcome") in welcome
     # Claimed before sending, so a re-join (or a restart) never welcomes twice.
     assert (await guild_store.get_guild(majlis.bot.db, guild.id)).welcomed
+
+
+async def test_disable_stops_the_schedule_says_when_already_off_and_setup_turns_it_back_on(majlis):
+    channel = majlis.fake.create_text_channel(majlis.guild, "intros")
+    await majlis.run(majlis.admin, "majlis intros", options={"channel": channel})
+    assert majlis.bot.scheduler.next_run(majlis.guild.id, "intros") is not None
+    reply = await majlis.run(majlis.admin, "majlis disable", feature="intros")
+    assert reply.ephemeral and reply.content == t("ar", "admin.disabled", feature=t("ar", "feature.intros"))
+    assert majlis.bot.scheduler.next_run(majlis.guild.id, "intros") is None
+    # A second disable says it is already off, not that it was never set up.
+    reply = await majlis.run(majlis.admin, "majlis disable", feature="intros")
+    assert reply.ephemeral and reply.content == t("ar", "admin.already_disabled", feature=t("ar", "feature.intros"))
+    status = await majlis.run(majlis.admin, "majlis status")
+    assert t("ar", "status.disabled") in str(status.embeds[0]["fields"])
+    await majlis.run(majlis.admin, "majlis intros", options={"channel": channel})
+    config = await guild_store.get_feature(majlis.bot.db, majlis.guild.id, "intros")
+    assert config.enabled and majlis.bot.scheduler.next_run(majlis.guild.id, "intros") is not None

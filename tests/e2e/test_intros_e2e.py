@@ -33,8 +33,13 @@ async def delivered(majlis):
 
 
 async def setup_intros(majlis, count, *, delivery="thread", group_size=2, via_command=False, weekday=None):
-    """Add `count` members in three fields who joined intros, and turn intros on in a new channel."""
+    """Turn intros on in a new channel, and add `count` members in three fields who joined them."""
     channel = majlis.fake.create_text_channel(majlis.guild, "intros")
+    options = {"channel": channel, "delivery": delivery, "group_size": group_size, "timezone": "Asia/Riyadh"}
+    if weekday is not None:
+        options["weekday"] = weekday
+    reply = await majlis.run(majlis.admin, "majlis intros", options=options)
+    assert reply.ephemeral and channel.id in {int(x) for x in _mentioned_channels(reply.content)}
     users = []
     db, gid = majlis.bot.db, majlis.guild.id
     for i in range(count):
@@ -47,11 +52,6 @@ async def setup_intros(majlis, count, *, delivery="thread", group_size=2, via_co
         else:
             await store.join(db, gid, user.id, majlis.clock.now())
         users.append(user)
-    options = {"channel": channel, "delivery": delivery, "group_size": group_size, "timezone": "Asia/Riyadh"}
-    if weekday is not None:
-        options["weekday"] = weekday
-    reply = await majlis.run(majlis.admin, "majlis intros", options=options)
-    assert reply.ephemeral and channel.id in {int(x) for x in _mentioned_channels(reply.content)}
     return channel, users
 
 
@@ -407,3 +407,66 @@ async def test_stats_show_numbers_and_a_chart(majlis):
     assert t("ar", "intros.stats.prompts_answered", count=3) in embed["description"]
     assert t("ar", "intros.stats.swaps_done", count=0) in embed["description"]
     assert reply.attachments and reply.attachments[0].data.startswith(b"\x89PNG")
+
+
+async def test_member_commands_refuse_while_intros_are_off_and_work_again_after_setup(majlis):
+    db, gid = majlis.bot.db, majlis.guild.id
+    early = majlis.member("early")
+    # Not set up yet: joining is refused politely, in the member's language, and nothing is stored.
+    reply = await majlis.run(early, "intros join")
+    assert reply.ephemeral and reply.content == t("ar", "intros.off")
+    assert await store.get_member(db, gid, early.id) is None
+    channel, users = await setup_intros(majlis, 2, via_command=True)
+    a, b = users
+    reply = await majlis.run(majlis.admin, "majlis disable", feature="intros")
+    assert reply.ephemeral
+    await majlis.run(early, "profile set", language="en")
+    reply = await majlis.run(early, "intros join")
+    assert reply.ephemeral and reply.content == t("en", "intros.off")
+    for command, options in (("intros pause", {"weeks": 2}), ("intros again", {"member": b}),
+                             ("intros status", {})):
+        reply = await majlis.run(a, command, **options)
+        assert reply.ephemeral and reply.content == t("ar", "intros.off"), command
+    assert (await store.get_member(db, gid, a.id)).paused_until is None
+    assert await store.again_requests(db, gid) == []
+    # Opting out always works, and the data is kept.
+    reply = await majlis.run(b, "intros leave")
+    assert reply.content == t("ar", "intros.left")
+    assert (await store.get_member(db, gid, a.id)).opted_in
+    # The set-up command turns intros back on, commands included.
+    await majlis.run(majlis.admin, "majlis intros", options={"channel": channel})
+    reply = await majlis.run(early, "intros join")
+    assert reply.content in (t("en", "intros.joined"), t("en", "intros.joined_no_profile"))
+    reply = await majlis.run(a, "intros pause", weeks=2)
+    assert reply.ephemeral and (await store.get_member(db, gid, a.id)).paused_until is not None
+
+
+async def test_a_large_dry_run_with_long_reasons_fits_one_embed(majlis):
+    channel, users = await setup_intros(majlis, 60, group_size=4)
+    db, gid = majlis.bot.db, majlis.guild.id
+    skills = [f"long shared skill number {n:02d} for design and code work"[:50] for n in range(15)]
+    for user in users:
+        await profile_store.save_profile(db, gid, user.id, field="design", skills=skills, languages=["ar", "en"])
+    reply = await majlis.run(majlis.admin, "majlis run", feature="intros", dry_run=True)
+    embed = reply.embeds[0]
+    fields = embed["fields"]
+    total = len(embed["title"]) + sum(len(f["name"]) + len(f["value"]) for f in fields)
+    assert total <= 6000
+    # Not every group fits: the rest are counted, not dropped silently.
+    assert fields[-1]["value"] == t("ar", "intros.dry_run.more", count=15 - (len(fields) - 1))
+    assert majlis.fake.threads(channel) == []
+
+
+async def test_a_dry_run_names_the_member_left_out(majlis):
+    _, users = await setup_intros(majlis, 1)
+    await store.join(majlis.bot.db, majlis.guild.id, users[0].id, majlis.clock.now())
+    reply = await majlis.run(majlis.admin, "majlis run", feature="intros", dry_run=True)
+    values = " ".join(f["value"] for f in reply.embeds[0].get("fields", []))
+    assert f"<@{users[0].id}>" in values
+
+
+async def test_stats_answer_in_the_admin_s_own_language(majlis):
+    await setup_intros(majlis, 2)
+    await majlis.run(majlis.admin, "profile set", language="en")
+    reply = await majlis.run(majlis.admin, "majlis stats", weeks=4)
+    assert reply.embeds[0]["title"] == t("en", "intros.stats.title", weeks=4)

@@ -265,3 +265,42 @@ def test_paced_requests_never_exceed_a_limit_in_any_window(gaps):
     times = asyncio.run(scenario())
     for i, start in enumerate(times):
         assert len([x for x in times[i:] if x < start + 0.1 - 1e-9]) <= 4
+
+
+# --- the intro embed within Discord's limits ---------------------------------------------------
+
+def _longest_member(uid):
+    # 15 skills of 50 characters, a 300-character Arabic about, a 32-character name: the longest allowed.
+    skills = tuple(f"مهارة طويلة جدا في التصميم والبرمجة والكتابة رقم{n:02d}"[:50] for n in range(15))
+    about = ("أعمل مستقلًا في تصميم الهويات البصرية منذ عشر سنوات، " * 10)[:300]
+    profile = Profile(guild_id=1, user_id=uid, field="design", timezone="Asia/Riyadh", languages=("ar", "en"),
+                      about=about, skills=skills)
+    return logic.GroupMember(uid, "ن" * 32, profile)
+
+
+@pytest.mark.parametrize("size", [5, 7])
+def test_the_longest_groups_still_fit_one_embed(size):
+    # Five is the largest real group (four plus an odd member); seven forces the details to shrink.
+    members = [_longest_member(uid) for uid in range(1, size + 1)]
+    skills = members[0].profile.skills
+    reasons = [
+        Reason("same_field", ("design",)),
+        Reason("shared_skills", skills[:6]),
+        Reason("complementary_skills", skills[6:12]),
+        Reason("shared_language", ("ar", "en")),
+        Reason("overlapping_hours", ("06:00", "14:00")),
+        Reason("again", ()),
+    ]
+    for lang in ("ar", "en"):
+        embed = logic.intro_embed(members, reasons, "س" * 400, lang=lang, now=NOW, round_id=12, position=3)
+        assert logic.embed_size(embed) <= logic.EMBED_TOTAL_MAX
+        assert embed["color"] == logic.INTRO_COLOUR
+        # Every member is still introduced, with the shared reasons and the icebreaker.
+        assert sum(1 for f in embed["fields"] if f["name"].strip("\u2068\u2069") == "ن" * 32) == size
+        assert any(f["name"] == t(lang, "intros.icebreaker") for f in embed["fields"])
+
+
+def test_a_short_group_keeps_every_detail():
+    member_ = _longest_member(1)
+    embed = logic.intro_embed([member_, _longest_member(2)], [], None, lang="ar", now=NOW, round_id=1, position=0)
+    assert member_.profile.about in embed["fields"][0]["value"]
