@@ -22,6 +22,7 @@ FORUM_TAGS_MAX = 20  # and a forum holds at most 20
 TAG_NAME_MAX = 20
 MESSAGE_MAX = 2000
 QUERY_MAX = 200
+FINDING_SHOWN_MAX = 60
 QUERY_TERMS_MAX = 12
 DRAFT_LIFETIME = timedelta(days=1)
 DRAFT_PARTS = ("title", "story", "lesson")
@@ -150,7 +151,8 @@ def describe_findings(report: PrivacyReport, lang: str, limit: int = 15) -> str:
     """List what the check found, one line per finding, the found text shown as code."""
     lines = []
     for finding in report.findings()[:limit]:
-        shown = finding.text.replace("`", "'").replace("\n", " ")
+        # Shortened: fifteen long links must still fit the 2,000-character reply with its buttons.
+        shown = _shorten(finding.text.replace("`", "'").replace("\n", " "), FINDING_SHOWN_MAX)
         kind = t(lang, f"share.kind.{finding.kind.value}")
         lines.append(f"• {kind}: `{isolate(shown)}`")
     extra = len(report.findings()) - limit

@@ -205,7 +205,7 @@ async def count_active(db: Database, guild_id: int, user_id: int) -> int:
 
 
 def _list_filter(
-    guild_id: int, statuses: Sequence[str], skill: str | None, user_id: int | None
+    guild_id: int, statuses: Sequence[str], skill: str | None, user_id: int | None, present_only: bool = False
 ) -> tuple[str, list[Any]]:
     # Only fixed fragments go into the SQL; every value is a parameter.
     clauses = ["guild_id = ?", f"status IN ({','.join('?' * len(statuses))})"]
@@ -216,6 +216,12 @@ def _list_filter(
     if user_id is not None:
         clauses.append("user_id = ?")
         params.append(user_id)
+    if present_only:
+        # Members who left the guild drop off the open list; their rows stay until /privacy forget.
+        clauses.append(
+            "NOT EXISTS (SELECT 1 FROM members m WHERE m.guild_id = swap_requests.guild_id"
+            " AND m.user_id = swap_requests.user_id AND m.left_at IS NOT NULL)"
+        )
     return " AND ".join(clauses), params
 
 
@@ -226,11 +232,12 @@ async def list_requests(
     statuses: Sequence[str] = ("open",),
     skill: str | None = None,
     user_id: int | None = None,
+    present_only: bool = False,
     limit: int = 10,
     offset: int = 0,
 ) -> list[SwapRequest]:
     """Return a page of requests, newest first, by status and optionally skill (offered or wanted) or member."""
-    where, params = _list_filter(guild_id, statuses, skill, user_id)
+    where, params = _list_filter(guild_id, statuses, skill, user_id, present_only)
     rows = await db.fetchall(
         f"SELECT {_REQUEST_COLUMNS} FROM swap_requests WHERE {where} "  # noqa: S608
         "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
@@ -246,9 +253,10 @@ async def count_requests(
     statuses: Sequence[str] = ("open",),
     skill: str | None = None,
     user_id: int | None = None,
+    present_only: bool = False,
 ) -> int:
     """Count the requests `list_requests` pages through."""
-    where, params = _list_filter(guild_id, statuses, skill, user_id)
+    where, params = _list_filter(guild_id, statuses, skill, user_id, present_only)
     row = await db.fetchone(f"SELECT COUNT(*) AS n FROM swap_requests WHERE {where}", params)  # noqa: S608
     return int(row["n"]) if row else 0
 

@@ -86,8 +86,11 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
     async def suggest(self, interaction: discord.Interaction, text: str) -> None:
         """Queue a member's prompt for the admins to review."""
         assert interaction.guild_id is not None
-        checked = check_prompt_text(text)
         db, guild_id, user_id = self.bot.db, interaction.guild_id, interaction.user.id
+        config = await guild_store.get_feature(db, guild_id, "prompts")
+        if config is None or not config.enabled:
+            raise MajlisError("prompts.suggest_off")
+        checked = check_prompt_text(text)
         if await store.find_waiting_duplicate(db, guild_id, checked.key) is not None:
             raise MajlisError("prompts.duplicate")
         if await store.count_pending_by(db, guild_id, user_id) >= store.MAX_PENDING_PER_MEMBER:

@@ -141,6 +141,8 @@ class DigestMixin:
         if not answers and not shared:
             return None
         has_thread = post is not None and bool(answers)
+        # Members who left are not featured; their answers still count towards the thread's total.
+        departed = await guild_store.departed_members(db, guild_id)
         embed = digest_embed(
             lang,
             prompt_text=post.text if has_thread and post else None,
@@ -148,7 +150,7 @@ class DigestMixin:
             if has_thread and post
             else None,
             answer_count=len(answers),
-            top=top_answers(answers),
+            top=top_answers([a for a in answers if a.author_id not in departed]),
             shared=shared,
         )
         return embed, post

@@ -109,6 +109,12 @@ class Swaps(MajlisCog):
 
     # --- member commands ----------------------------------------------------------------------
 
+    async def _require_enabled(self, guild_id: int | None) -> None:
+        """Refuse board actions while the admin has not set up, or has disabled, the swap board."""
+        config = await guild_store.get_feature(self.bot.db, guild_id, "swaps") if guild_id is not None else None
+        if config is None or not config.enabled:
+            raise MajlisError("swaps.not_configured")
+
     async def skill_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         """Offer shipped skills (Arabic or English names) and the skills already used in this guild."""
         lang = await self.lang(interaction)
@@ -179,15 +185,17 @@ class Swaps(MajlisCog):
         statuses: tuple[str, ...],
         skill: str | None = None,
         user_id: int | None = None,
+        present_only: bool = False,
     ) -> None:
         assert interaction.guild_id is not None
         guild_id = interaction.guild_id
         lang = await self.lang(interaction)
-        total = await store.count_requests(self.bot.db, guild_id, statuses=statuses, skill=skill, user_id=user_id)
+        total = await store.count_requests(self.bot.db, guild_id, statuses=statuses, skill=skill, user_id=user_id,
+                                           present_only=present_only)
 
         async def load(page: int) -> discord.Embed:
             requests = await store.list_requests(
-                self.bot.db, guild_id, statuses=statuses, skill=skill, user_id=user_id,
+                self.bot.db, guild_id, statuses=statuses, skill=skill, user_id=user_id, present_only=present_only,
                 limit=PAGE_SIZE, offset=page * PAGE_SIZE,
             )
             return list_embed(requests, lang, title=title, page=page, total=total, show_member=user_id is None)
@@ -203,11 +211,12 @@ class Swaps(MajlisCog):
     @swap.command(name="list", description="Open skill-swap requests, optionally for one skill")
     @app_commands.describe(skill="Only requests offering or wanting this skill")
     async def list_requests(self, interaction: discord.Interaction, skill: str | None = None) -> None:
-        """Page through the guild's open requests."""
+        """Page through the guild's open requests from members still here."""
+        await self._require_enabled(interaction.guild_id)
         lang = await self.lang(interaction)
         key = skill_key(skill) if skill else None
         title = t(lang, "swaps.list.title_skill", skill=skill_name(key, lang)) if key else t(lang, "swaps.list.title")
-        await self._send_pages(interaction, title=title, statuses=("open",), skill=key)
+        await self._send_pages(interaction, title=title, statuses=("open",), skill=key, present_only=True)
 
     @list_requests.autocomplete("skill")
     async def _list_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -325,6 +334,7 @@ class Swaps(MajlisCog):
     async def offer_help(self, interaction: discord.Interaction, request_id: int) -> None:
         """Open a private thread between a request's author and the member who pressed "I can help"."""
         lang = await self.lang(interaction)
+        await self._require_enabled(interaction.guild_id)
         request = await store.get_request(self.bot.db, request_id)
         if request is None or request.guild_id != interaction.guild_id:
             raise MajlisError("swaps.not_found", id=request_id)
@@ -332,6 +342,8 @@ class Swaps(MajlisCog):
             raise MajlisError("swaps.help.own")
         if request.status != "open":
             raise MajlisError("swaps.help.not_open", id=request.id)
+        if request.user_id in await guild_store.departed_members(self.bot.db, request.guild_id):
+            raise MajlisError("swaps.help.member_left", id=request.id)
         existing = await store.record_help(self.bot.db, request, interaction.user.id, self.bot.clock.now())
         if existing is not None:
             await send(interaction, t(lang, "swaps.help.existing", thread=f"<#{existing}>"))
@@ -366,6 +378,7 @@ class Swaps(MajlisCog):
     async def answer_match(self, interaction: discord.Interaction, match_id: int, position: int, answer: str) -> None:
         """Record a member's Confirm or Decline on a proposal; only the member the button belongs to may press it."""
         lang = await self.lang(interaction)
+        await self._require_enabled(interaction.guild_id)
         match = await store.get_match(self.bot.db, match_id)
         member = match.member_at(position) if match else None
         if match is None or member is None:

@@ -155,11 +155,12 @@ class SwapBoard:
 
     @staticmethod
     def names(guild: discord.Guild | None, match: store.SwapMatch) -> dict[int, str]:
-        """Return the display names of a proposal's members, for button labels."""
+        """Return the display names of a proposal's members still in the guild, for button labels."""
         names = {}
         for member in match.members:
             found = guild.get_member(member.user_id) if guild else None
-            names[member.user_id] = found.display_name if found else str(member.user_id)
+            if found is not None:
+                names[member.user_id] = found.display_name
         return names
 
     async def refresh_match(self, match_id: int, note_key: str | None = None) -> None:

@@ -29,6 +29,13 @@ def skill_name(key: str, lang: str) -> str:
     return isolate(default_catalogue().display(key, lang))
 
 
+def member_label(user_id: int, lang: str) -> str:
+    """Mention a member, or name a forgotten one neutrally (their tombstone id links to nobody)."""
+    if user_id < 0:
+        return t(lang, "swaps.former_member")
+    return f"<@{user_id}>"
+
+
 def status_text(status: str, lang: str) -> str:
     """Name a request or proposal status."""
     return t(lang, f"swaps.status.{status}")
@@ -41,7 +48,7 @@ def board_embed(request: SwapRequest, lang: str) -> discord.Embed:
         description=t(
             lang,
             "swaps.board.body",
-            member=f"<@{request.user_id}>",
+            member=member_label(request.user_id, lang),
             offer=skill_name(request.offer, lang),
             want=skill_name(request.want, lang),
         ),
@@ -69,7 +76,7 @@ def request_line(request: SwapRequest, lang: str, *, show_member: bool = True) -
         status=status_text(request.status, lang),
     )
     if show_member:
-        line = f"{line} — <@{request.user_id}>"
+        line = f"{line} — {member_label(request.user_id, lang)}"
     if request.board_channel_id and request.board_message_id and request.guild_id:
         link = f"https://discord.com/channels/{request.guild_id}/{request.board_channel_id}/{request.board_message_id}"
         line = f"{line} · [{t(lang, 'swaps.list.link')}]({link})"
@@ -103,8 +110,8 @@ def match_embed(match: SwapMatch, requests: Mapping[int, SwapRequest], lang: str
         receiver = members[(index + 1) % len(members)]
         request = requests[member.request_id]
         lines.append(
-            t(lang, "swaps.match.gives", giver=f"<@{member.user_id}>", skill=skill_name(request.offer, lang),
-              receiver=f"<@{receiver.user_id}>")
+            t(lang, "swaps.match.gives", giver=member_label(member.user_id, lang),
+              skill=skill_name(request.offer, lang), receiver=member_label(receiver.user_id, lang))
         )
     intro = t(lang, "swaps.match.intro_cycle" if match.kind == "cycle3" else "swaps.match.intro_direct")
     embed = discord.Embed(
@@ -115,7 +122,7 @@ def match_embed(match: SwapMatch, requests: Mapping[int, SwapRequest], lang: str
     answers = []
     for member in members:
         answer = member.response or "waiting"
-        answers.append(f"<@{member.user_id}>: {t(lang, f'swaps.match.answer.{answer}')}")
+        answers.append(f"{member_label(member.user_id, lang)}: {t(lang, f'swaps.match.answer.{answer}')}")
     embed.add_field(name=t(lang, "swaps.match.answers"), value="\n".join(answers), inline=False)
     embed.add_field(name=t(lang, "swaps.board.status"), value=status_text(match.status, lang), inline=False)
     requests_text = ", ".join(f"#{m.request_id}" for m in members)

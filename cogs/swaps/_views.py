@@ -141,7 +141,8 @@ def match_view(match: SwapMatch, names: dict[int, str], lang: str) -> discord.ui
     view = discord.ui.View(timeout=None)
     decided = match.status != "proposed"
     for member in match.members:
-        name = names.get(member.user_id, str(member.user_id))
+        fallback = t(lang, "swaps.former_member") if member.user_id < 0 else str(member.user_id)
+        name = names.get(member.user_id, fallback)
         answered = member.response is not None
         for answer in ("confirm", "decline"):
             label = t(lang, f"swaps.match.{answer}_button", name=name)

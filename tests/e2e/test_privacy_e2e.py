@@ -55,7 +55,10 @@ async def fill_in(majlis, user):
     saved = await majlis.fake.submit_modal(opened, {CLIENTS: "Acme Foods\nNile Tours"})
     await saved.wait_done()
     await majlis.run(user, "swap offer", offer="logo design", want="copywriting", details="Two logos a month")
-    await majlis.run(user, "prompt suggest", text="How do you price a rush job?")
+    prompts = majlis.fake.create_text_channel(majlis.guild, "prompts")
+    await majlis.run(majlis.admin, "majlis prompts", options={"channel": prompts})
+    suggested = await majlis.run(user, "prompt suggest", text="How do you price a rush job?")
+    assert suggested.content == t("ar", "prompts.suggested")
     await share_store.save_post(majlis.bot.db, guild_id=majlis.guild.id, user_id=user.id, thread_id=424242,
                                 draft=ShareDraft("Late invoice", "A client paid late.", "Ask for a deposit."),
                                 fields=["design"], masked=False, now=majlis.clock.now())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -120,6 +121,7 @@ async def test_an_approved_suggestion_survives_a_restart_and_is_posted_next_with
 
 async def test_a_member_who_gets_the_button_cannot_approve(majlis, prompts_channel):
     author, intruder = majlis.member("sami"), majlis.member("intruder")
+    await configure(majlis, prompts_channel)
     await majlis.run(author, "prompt suggest", text="What does your ideal work week look like?")
     [row] = await stored_suggestions(majlis)
     queue = await majlis.run(majlis.admin, "majlis prompts-queue")
@@ -129,7 +131,8 @@ async def test_a_member_who_gets_the_button_cannot_approve(majlis, prompts_chann
     assert (await store.get_suggestion(majlis.bot.db, majlis.guild.id, row["id"])).status == "pending"
 
 
-async def test_the_queue_pages_and_rejecting_removes_a_suggestion(majlis):
+async def test_the_queue_pages_and_rejecting_removes_a_suggestion(majlis, prompts_channel):
+    await configure(majlis, prompts_channel)
     members = [majlis.member(f"m{i}") for i in range(6)]
     for i, member in enumerate(members):
         await majlis.run(member, "prompt suggest", text=f"Question number {i} about freelancing life?")
@@ -151,14 +154,16 @@ async def test_the_queue_pages_and_rejecting_removes_a_suggestion(majlis):
     ("text", "key"),
     [("Too short", "prompts.too_short"), ("x" * 301, "prompts.too_long")],
 )
-async def test_a_badly_sized_suggestion_is_refused_and_nothing_is_stored(majlis, text, key):
+async def test_a_badly_sized_suggestion_is_refused_and_nothing_is_stored(majlis, prompts_channel, text, key):
+    await configure(majlis, prompts_channel)
     member = majlis.member("reem")
     reply = await majlis.run(member, "prompt suggest", text=text)
     assert reply.ephemeral and reply.content == t("ar", key, minimum=10, maximum=300, length=len(text))
     assert await stored_suggestions(majlis) == []
 
 
-async def test_a_fourth_pending_suggestion_and_a_duplicate_are_refused(majlis):
+async def test_a_fourth_pending_suggestion_and_a_duplicate_are_refused(majlis, prompts_channel):
+    await configure(majlis, prompts_channel)
     member, other = majlis.member("khalid"), majlis.member("nour")
     for i in range(3):
         reply = await majlis.run(member, "prompt suggest", text=f"My pending question number {i}?")
@@ -288,6 +293,40 @@ async def test_the_digest_links_the_most_reacted_answer(majlis, prompts_channel)
     assert again.content == t("ar", "prompts.digest_nothing")  # the week was already summed up
 
 
+async def test_the_digest_does_not_feature_a_member_who_left(majlis, prompts_channel):
+    """A most-reacted answer by a member who has since left the guild is not linked in the digest."""
+    alice, bilal = majlis.member("alice"), majlis.member("bilal")
+    await configure(majlis, prompts_channel)
+    await majlis.run(majlis.admin, "majlis run", feature="prompt")
+    [thread] = majlis.fake.threads(prompts_channel)
+    stays = say(majlis, thread, alice, "A fine answer")
+    leaves = say(majlis, thread, bilal, "The best answer")
+    majlis.fake.add_reaction(leaves, alice, "🔥")
+    majlis.fake.add_reaction(leaves, majlis.admin, "🔥")
+    majlis.fake.add_reaction(stays, bilal, "👍")
+    majlis.fake.remove_member(majlis.guild, bilal)
+    await majlis.fake.wait_for(lambda: has_left(majlis, bilal.id))
+
+    majlis.clock.advance(timedelta(days=6))
+    before = len(majlis.fake.messages(prompts_channel))
+    await majlis.run(majlis.admin, "majlis run", feature="digest")
+
+    text = str(majlis.fake.messages(prompts_channel)[before].embeds[0])
+    assert f"/{thread.id}/{stays.id}" in text
+    assert str(leaves.id) not in text and f"<@{bilal.id}>" not in text
+
+
+def has_left(majlis, user_id) -> bool:
+    """Read the member's departure mark from a second connection (WAL: readers never wait)."""
+    conn = sqlite3.connect(majlis.db_path)
+    try:
+        row = conn.execute("SELECT left_at FROM members WHERE guild_id = ? AND user_id = ?",
+                           (majlis.guild.id, user_id)).fetchone()
+    finally:
+        conn.close()
+    return row is not None and row[0] is not None
+
+
 async def test_prompt_add_goes_before_the_bank_and_is_shown_as_written(majlis, prompts_channel):
     await guild_store.set_guild_language(majlis.bot.db, majlis.guild.id, "en")
     await configure(majlis, prompts_channel)
@@ -320,3 +359,24 @@ async def test_the_scheduled_digest_runs_the_day_before_the_next_prompt_once(maj
     await majlis.bot.scheduler.fire_due()
     digests = majlis.fake.messages(prompts_channel)[before:]
     assert len(digests) == 1 and f"/{thread.id}/{answer.id}" in str(digests[0].embeds)
+
+
+async def test_suggestions_are_refused_while_prompts_are_off_and_accepted_once_set_up_again(majlis, prompts_channel):
+    """Before set-up and after /majlis disable, /prompt suggest says prompts are off and stores nothing."""
+    member = majlis.member("rania")
+    text = "What is one thing a client taught you this year?"
+    before = await majlis.run(member, "prompt suggest", text=text)
+    assert before.ephemeral and before.content == t("ar", "prompts.suggest_off")
+    await configure(majlis, prompts_channel)
+    off = await majlis.run(majlis.admin, "majlis disable", feature="prompts")
+    assert off.ephemeral
+    await guild_store.set_member_language(majlis.bot.db, majlis.guild.id, member.id, "en")
+
+    after = await majlis.run(member, "prompt suggest", text=text)
+
+    assert after.ephemeral and after.content == t("en", "prompts.suggest_off")
+    assert await stored_suggestions(majlis) == []
+    await configure(majlis, prompts_channel)
+    back = await majlis.run(member, "prompt suggest", text=text)
+    assert back.content == t("en", "prompts.suggested")
+    assert len(await stored_suggestions(majlis)) == 1

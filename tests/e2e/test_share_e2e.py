@@ -322,3 +322,18 @@ async def test_configuring_a_forum_the_bot_cannot_post_in_is_refused(majlis):
     assert reply.content == t("ar", "share.forum_no_permission", forum=f"<#{forum.id}>")
     config = await majlis.bot.db.fetchone("SELECT * FROM guild_features WHERE feature = 'share'")
     assert config is None
+
+
+async def test_a_draft_full_of_long_links_still_gets_its_findings_and_choices(majlis):
+    """A 1,500-character story of long links: the findings reply stays within Discord's 2,000 characters."""
+    lina = majlis.member("lina")
+    forum = await setup_forum(majlis)
+    links = [(f"https://portal-{i}.example-client-domain.com/projects/" + "a" * 200)[:132] for i in range(15)]
+    story, lesson = " ".join(links[:11]), " ".join(links[11:14])[:400]
+    title = links[14][:100]
+    assert len(story) <= 1500
+    reply = await submit(majlis, lina, title=title, story=story, lesson=lesson)
+    assert reply.ephemeral and len(reply.content) <= 2000
+    assert t("ar", "share.kind.url") in reply.content
+    assert {draft_button(reply.message, a) for a in ("edit", "mask", "cancel")}
+    assert posts_in(majlis, forum) == []

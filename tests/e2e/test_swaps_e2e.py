@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 
 import pytest
@@ -402,3 +403,77 @@ async def test_status_counts_the_board_requests(majlis):
     await offer(majlis, majlis.member("amal"), "Logo design", "WordPress")
     status = await majlis.run(majlis.admin, "majlis status")
     assert t("ar", "swaps.status_line", open=1, matched=0, done=0) in str(status.embeds[0]["fields"])
+
+
+async def test_a_proposal_cancelled_by_forget_names_the_forgotten_member_neutrally(majlis):
+    """After /privacy forget, the cancelled proposal says "a former member", never a broken <@-N> mention."""
+    board = await open_board(majlis)
+    amal, badr, _mine, _theirs, thread = await direct_pair(majlis, board)
+    ask = await majlis.run(amal, "privacy forget")
+    await press(majlis, ask.message, "majlis:privacy:forget:confirm", amal)
+    await wait_note(majlis, thread, "swaps.match.cancelled")
+
+    message = proposal_message(majlis, thread)
+    shown = message.embeds[0]["description"] + str(message.embeds[0]["fields"])
+    assert "<@-" not in shown and f"<@{amal.id}>" not in shown
+    assert t("ar", "swaps.former_member") in shown and f"<@{badr.id}>" in shown
+    labels = [message.component(c).get("label", "") for c in message.custom_ids()]
+    assert all("-" not in label.split("·")[-1] for label in labels), labels
+    assert any(t("ar", "swaps.former_member") in label for label in labels)
+
+
+async def test_disabled_swaps_refuse_politely_keep_the_data_and_come_back_when_set_up_again(majlis):
+    """After /majlis disable feature:swaps, offering, listing and "I can help" say the board is off."""
+    board = await open_board(majlis)
+    amal, hadi = majlis.member("amal"), majlis.member("hadi")
+    await offer(majlis, amal, "Logo design", "WordPress")
+    (request,) = await store.list_requests(majlis.bot.db, majlis.guild.id)
+    post = board_post(majlis, board, request.id)
+    off = await majlis.run(majlis.admin, "majlis disable", feature="swaps")
+    assert off.ephemeral
+
+    refused = [await offer(majlis, hadi, "WordPress", "SEO"), await majlis.run(hadi, "swap list"),
+               await press(majlis, post, f"majlis:swaps:help:{request.id}", hadi)]
+    for reply in refused:
+        assert reply.ephemeral and reply.content == t("ar", "swaps.not_configured")
+    assert majlis.fake.threads(board) == []
+    assert [r.id for r in await store.list_requests(majlis.bot.db, majlis.guild.id)] == [request.id]
+    mine = await majlis.run(amal, "swap mine")  # a member still sees their own requests
+    assert f"#{request.id}" in mine.embeds[0]["description"]
+
+    await open_board(majlis)
+    listing = await majlis.run(hadi, "swap list")
+    assert f"#{request.id}" in listing.embeds[0]["description"]
+
+
+async def test_swap_list_drops_members_who_left_the_guild(majlis):
+    """A member who left is no longer offered on /swap list; their request row stays until they are forgotten."""
+    board = await open_board(majlis)
+    amal, badr, reader = majlis.member("amal"), majlis.member("badr"), majlis.member("reader")
+    await offer(majlis, amal, "Logo design", "WordPress")
+    await offer(majlis, badr, "SEO", "Copywriting")
+    majlis.fake.remove_member(majlis.guild, badr)
+    await majlis.fake.wait_for(lambda: has_left(majlis, badr.id))
+
+    listing = await majlis.run(reader, "swap list")
+    (left_request,) = await store.list_requests(majlis.bot.db, majlis.guild.id, user_id=badr.id)
+    helped = await press(majlis, board_post(majlis, board, left_request.id),
+                         f"majlis:swaps:help:{left_request.id}", reader)
+
+    assert helped.ephemeral and helped.content == t("ar", "swaps.help.member_left", id=left_request.id)
+    assert majlis.fake.threads(board) == []
+    shown = listing.embeds[0]["description"]
+    assert f"<@{amal.id}>" in shown and f"<@{badr.id}>" not in shown
+    assert listing.embeds[0]["footer"]["text"] == t("ar", "swaps.list.footer", page=1, pages=1, total=1)
+    assert len(await store.list_requests(majlis.bot.db, majlis.guild.id)) == 2
+
+
+def has_left(majlis, user_id) -> bool:
+    """Read the member's departure mark from a second connection (WAL: readers never wait)."""
+    conn = sqlite3.connect(majlis.db_path)
+    try:
+        row = conn.execute("SELECT left_at FROM members WHERE guild_id = ? AND user_id = ?",
+                           (majlis.guild.id, user_id)).fetchone()
+    finally:
+        conn.close()
+    return row is not None and row[0] is not None

@@ -87,3 +87,12 @@ def test_list_pages():
     assert embed.description.count("\n") == 1 and "<@11>" in embed.description
     empty = list_embed([], "en", title="Open", page=0, total=0)
     assert empty.description == t("en", "swaps.list.empty")
+
+
+def test_a_forgotten_member_is_named_neutrally_on_the_board_and_in_lists():
+    forgotten = request(user_id=-4242, status="closed")
+    for lang in ("ar", "en"):
+        shown = board_embed(forgotten, lang).description + list_embed(
+            [forgotten], lang, title="t", page=0, total=1).description
+        assert "<@-" not in shown and "-4242" not in shown
+        assert t(lang, "swaps.former_member") in shown
