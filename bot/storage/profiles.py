@@ -146,6 +146,21 @@ async def mark_discoverable(db: Database, guild_id: int, user_id: int) -> None:
     )
 
 
+async def refresh_discoverable(db: Database, guild_id: int, user_id: int) -> bool:
+    """Keep a member findable only while they take part in intros or have a swap request going."""
+    row = await db.fetchone(
+        "SELECT EXISTS (SELECT 1 FROM intro_members WHERE guild_id = ? AND user_id = ? AND opted_in = 1)"
+        " OR EXISTS (SELECT 1 FROM swap_requests WHERE guild_id = ? AND user_id = ?"
+        " AND status IN ('open', 'matched')) AS active",
+        (guild_id, user_id, guild_id, user_id),
+    )
+    active = bool(row and row["active"])
+    await db.execute(
+        "UPDATE profiles SET discoverable = ? WHERE guild_id = ? AND user_id = ?", (int(active), guild_id, user_id)
+    )
+    return active
+
+
 async def guild_skill_keys(db: Database, guild_id: int) -> list[str]:
     """Return the skill keys members of a guild use, most common first."""
     rows = await db.fetchall(

@@ -255,6 +255,7 @@ class Intros(MajlisCog):
         assert interaction.guild_id is not None
         if not await store.leave(self.bot.db, interaction.guild_id, interaction.user.id):
             raise MajlisError("intros.not_joined")
+        await profile_store.refresh_discoverable(self.bot.db, interaction.guild_id, interaction.user.id)
         await self.reply(interaction, "intros.left")
 
     @intros.command(name="pause", description="Take a break from introductions; you come back by yourself")

@@ -251,6 +251,7 @@ class Swaps(MajlisCog):
             lang = await self.lang(interaction)
             raise MajlisError("swaps.not_active", id=request.id, status=t(lang, f"swaps.status.{request.status}")) \
                 from None
+        await profile_store.refresh_discoverable(self.bot.db, request.guild_id, request.user_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.board.refresh([request.id, *finish.reopened_request_ids])
         for match_id in finish.cancelled_match_ids:
@@ -290,6 +291,7 @@ class Swaps(MajlisCog):
         )
         if completion.already_done and not completion.thanked:
             raise MajlisError("swaps.already_thanked", id=request.id)
+        await profile_store.refresh_discoverable(self.bot.db, request.guild_id, request.user_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         if completion.request_ids:
             await self.board.refresh(list(completion.request_ids))

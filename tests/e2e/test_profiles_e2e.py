@@ -128,6 +128,24 @@ async def test_find_lists_only_discoverable_members_still_in_the_guild(majlis):
     assert f"<@{stays.id}>" in listed and f"<@{leaves.id}>" not in listed
 
 
+async def test_a_member_who_leaves_intros_is_no_longer_found(majlis):
+    intros = majlis.fake.create_text_channel(majlis.guild, "intros")
+    await majlis.run(majlis.admin, "majlis intros", options={"channel": intros})
+    hana = majlis.member("hana")
+    searcher = majlis.member("searcher")
+    await majlis.run(hana, "profile set", skills="logo design")
+    hidden = await majlis.run(searcher, "profile find", skill="logo design")
+    assert hidden.content == t("ar", "profile.find.none")  # a profile alone is not an invitation
+
+    await majlis.run(hana, "intros join")
+    found = await majlis.run(searcher, "profile find", skill="logo design")
+    assert f"<@{hana.id}>" in found.embeds[0]["description"]
+
+    await majlis.run(hana, "intros leave")
+    gone = await majlis.run(searcher, "profile find", skill="logo design")
+    assert gone.content == t("ar", "profile.find.none")
+
+
 async def test_find_without_options_is_refused(majlis):
     member = majlis.member("member")
     reply = await majlis.run(member, "profile find")

@@ -346,6 +346,8 @@ async def test_close_withdraws_only_your_own_request_and_edits_the_board(majlis)
     closed = await majlis.run(amal, "swap close", id=request.id)
     assert closed.content == t("ar", "swaps.closed", id=request.id)
     assert (await store.get_request(majlis.bot.db, request.id)).status == "closed"
+    # Nothing going on any more: no longer listed by /profile find.
+    assert not (await profile_store.get_profile(majlis.bot.db, majlis.guild.id, amal.id)).discoverable
     post = board_post(majlis, board, request.id)
     assert t("ar", "swaps.status.closed") in str(post.embeds[0]["fields"])
     assert post.component(f"majlis:swaps:help:{request.id}")["disabled"] is True
