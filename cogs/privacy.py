@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
@@ -65,9 +66,13 @@ class ClientListModal(discord.ui.Modal):
         await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined, arg-type]
 
 
-def export_file(export: dict, guild_id: int, user_id: int) -> discord.File:
-    """Return the export as a UTF-8 JSON attachment (a fresh one per send: a sent File is consumed)."""
-    data = json.dumps(export, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+def export_bytes(export: dict) -> bytes:
+    """Encode the export as indented UTF-8 JSON."""
+    return json.dumps(export, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+
+
+def export_file(data: bytes, guild_id: int, user_id: int) -> discord.File:
+    """Return the encoded export as an attachment (a fresh one per send: a sent File is consumed)."""
     return discord.File(io.BytesIO(data), filename=f"majlis-export-{guild_id}-{user_id}.json")
 
 
@@ -174,13 +179,15 @@ class Privacy(MajlisCog):
 
         export = await privacy_store.export_member(self.bot.db, interaction.guild_id, interaction.user.id,
                                                    self.bot.clock.now(), display_name)
+        # A long-standing member's export can run to megabytes: encode it off the event loop.
+        data = await asyncio.to_thread(export_bytes, export)
         guild_name = guild.name if guild else str(interaction.guild_id)
         try:
             await interaction.user.send(t(lang, "privacy.export_dm", guild=guild_name),
-                                        file=export_file(export, interaction.guild_id, interaction.user.id))
+                                        file=export_file(data, interaction.guild_id, interaction.user.id))
         except discord.Forbidden:
             await send(interaction, t(lang, "privacy.export_here"),
-                       file=export_file(export, interaction.guild_id, interaction.user.id))
+                       file=export_file(data, interaction.guild_id, interaction.user.id))
             return
         except discord.HTTPException as error:
             log.warning("could not send an export by DM: %s", error)

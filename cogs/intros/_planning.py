@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
@@ -75,7 +76,8 @@ class RoundPlanner:
         group_size, mode, _ = group_options(config)
         again = logic.mutual_pairs(await store.again_requests(self.db, guild_id))
         seed = logic.round_seed(guild_id, scheduled_for)
-        result = match_members(MatchInput(
+        # Matching a big guild takes seconds: keep the event loop (heartbeats, interactions) free.
+        result = await asyncio.to_thread(match_members, MatchInput(
             candidates=candidates,
             group_size=group_size,
             mode=mode,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections import defaultdict
 
 import discord
 from discord import app_commands
@@ -51,6 +53,8 @@ class Swaps(MajlisCog):
     def __init__(self, bot: MajlisBot) -> None:
         super().__init__(bot)
         self.board = SwapBoard(bot)
+        # One press at a time per (request, helper): a double click must not open two threads.
+        self._help_locks: defaultdict[tuple[int, int], asyncio.Lock] = defaultdict(asyncio.Lock)
 
     async def cog_load(self) -> None:
         """Make the buttons persistent, tell the admin commands about swaps, and schedule the jobs."""
@@ -346,14 +350,19 @@ class Swaps(MajlisCog):
             raise MajlisError("swaps.help.not_open", id=request.id)
         if request.user_id in await guild_store.departed_members(self.bot.db, request.guild_id):
             raise MajlisError("swaps.help.member_left", id=request.id)
-        existing = await store.record_help(self.bot.db, request, interaction.user.id, self.bot.clock.now())
-        if existing is not None:
-            await send(interaction, t(lang, "swaps.help.existing", thread=f"<#{existing}>"))
-            return
         channel = interaction.channel
         if not isinstance(channel, discord.TextChannel):
             raise MajlisError("swaps.not_configured")
         await interaction.response.defer(ephemeral=True, thinking=True)
+        async with self._help_locks[(request.id, interaction.user.id)]:
+            await self._open_help_thread(interaction, request, channel, lang)
+
+    async def _open_help_thread(self, interaction: discord.Interaction, request: store.SwapRequest,
+                                channel: discord.TextChannel, lang: str) -> None:
+        existing = await store.record_help(self.bot.db, request, interaction.user.id, self.bot.clock.now())
+        if existing is not None:
+            await send(interaction, t(lang, "swaps.help.existing", thread=f"<#{existing}>"))
+            return
         guild_lang = await self.bot.guild_language(request.guild_id)
         try:
             thread = await channel.create_thread(

@@ -35,6 +35,8 @@ class SwapBoard:
     def __init__(self, bot: MajlisBot) -> None:
         self.bot = bot
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        # The daily job and the sweep job may fire together: one sweep at a time reminds each owner once.
+        self._sweeping = asyncio.Lock()
 
     # --- board posts -----------------------------------------------------------------------
 
@@ -193,6 +195,10 @@ class SwapBoard:
 
     async def sweep(self) -> tuple[int, int]:
         """Send due expiry reminders and expire requests past 30 days; return (reminded, expired)."""
+        async with self._sweeping:
+            return await self._sweep()
+
+    async def _sweep(self) -> tuple[int, int]:
         now = self.bot.clock.now()
         expired = 0
         for request in await store.due_expiries(self.bot.db, now):

@@ -470,3 +470,24 @@ async def test_stats_answer_in_the_admin_s_own_language(majlis):
     await majlis.run(majlis.admin, "profile set", language="en")
     reply = await majlis.run(majlis.admin, "majlis stats", weeks=4)
     assert reply.embeds[0]["title"] == t("en", "intros.stats.title", weeks=4)
+
+
+async def test_matching_runs_off_the_event_loop(majlis, monkeypatch):
+    # Matching a big guild takes seconds: on the loop it would stall heartbeats and every interaction.
+    import threading
+
+    import cogs.intros._planning as planning
+
+    threads = []
+    real = planning.match_members
+
+    def spy(inp):
+        threads.append(threading.current_thread())
+        return real(inp)
+
+    monkeypatch.setattr(planning, "match_members", spy)
+    await setup_intros(majlis, 4)
+    await majlis.run(majlis.admin, "majlis run", feature="intros", dry_run=True)
+    await run_round(majlis)
+    assert len(threads) == 2
+    assert all(thread is not threading.main_thread() for thread in threads)

@@ -226,3 +226,23 @@ async def test_the_daily_backup_through_the_running_bot_opens(majlis):
     finally:
         conn.close()
     assert about == ("I draw logos",)
+
+
+async def test_the_export_is_encoded_off_the_event_loop(majlis, monkeypatch):
+    # A big member's export takes a while to encode: on the loop it would stall every other interaction.
+    import threading
+
+    salma = majlis.member("salma")
+    await fill_in(majlis, salma)
+    real = json.dumps
+    threads = []
+
+    def spy(obj, *args, **kwargs):
+        if isinstance(obj, dict) and "schema_version" in obj:
+            threads.append(threading.current_thread())
+        return real(obj, *args, **kwargs)
+
+    monkeypatch.setattr(json, "dumps", spy)
+    reply = await majlis.run(salma, "privacy export")
+    assert reply.content == t("ar", "privacy.export_sent")
+    assert threads and all(thread is not threading.main_thread() for thread in threads)

@@ -479,3 +479,34 @@ def has_left(majlis, user_id) -> bool:
     finally:
         conn.close()
     return row is not None and row[0] is not None
+
+
+async def test_a_double_click_on_i_can_help_opens_one_thread(majlis):
+    board = await open_board(majlis)
+    amal, helper = majlis.member("amal"), majlis.member("hadi")
+    await offer(majlis, amal, "Logo design", "WordPress")
+    (request,) = await store.list_requests(majlis.bot.db, majlis.guild.id)
+    post = board_post(majlis, board, request.id)
+    button = f"majlis:swaps:help:{request.id}"
+    # The first press is still creating its thread when the second arrives.
+    majlis.fake.delay_responses("POST", f"/channels/{board.id}/threads", 0.3)
+    first = await majlis.fake.click(post, button, user=helper)
+    second = await majlis.fake.click(post, button, user=helper)
+    await first.wait_done()
+    await second.wait_done()
+    (thread,) = majlis.fake.threads(board)
+    replies = {first.content, second.content}
+    assert t("ar", "swaps.help.existing", thread=f"<#{thread.id}>") in replies
+
+
+async def test_two_sweeps_at_once_remind_only_once(majlis):
+    # The daily job and the sweep's own job can run together; the owner still gets one reminder.
+    import asyncio
+
+    await open_board(majlis)
+    amal = majlis.member("amal")
+    await offer(majlis, amal, "Logo design", "WordPress")
+    majlis.clock.advance(timedelta(days=27, hours=1))
+    results = await asyncio.gather(cog(majlis).run_expiry_sweep(), cog(majlis).run_expiry_sweep())
+    assert sorted(results) == [(0, 0), (1, 0)]
+    assert len(majlis.fake.dm_messages(amal)) == 1
