@@ -179,15 +179,19 @@ async def find_members(
                "NOT EXISTS (SELECT 1 FROM members m WHERE m.guild_id = p.guild_id AND m.user_id = p.user_id"
                " AND m.left_at IS NOT NULL)"]
     params: list[object] = [guild_id]
+    source = "profiles p"
     if skill_key:
-        clauses.append("EXISTS (SELECT 1 FROM member_skills s WHERE s.guild_id = p.guild_id"
-                       " AND s.user_id = p.user_id AND s.skill_key = ?)")
-        params.append(skill_key)
+        # Start from the skill index: "who has skill X here" reads only that skill's rows.
+        # CROSS JOIN makes SQLite keep this order (it cannot know skills are the selective side).
+        source = "member_skills s CROSS JOIN profiles p ON p.guild_id = s.guild_id AND p.user_id = s.user_id"
+        clauses.insert(0, "s.guild_id = ? AND s.skill_key = ?")
+        params = [guild_id, skill_key, guild_id]
     if field:
         clauses.append("p.field = ?")
         params.append(field)
+    # The clauses and source are fixed strings chosen above; values are all parameters.
     rows = await db.fetchall(
-        f"SELECT p.user_id FROM profiles p WHERE {' AND '.join(clauses)} "  # noqa: S608
+        f"SELECT p.user_id FROM {source} WHERE {' AND '.join(clauses)} "  # noqa: S608
         "ORDER BY p.updated_at DESC LIMIT ?",
         (*params, limit),
     )
