@@ -206,7 +206,9 @@ class Profiles(MajlisCog):
 
         db = self.bot.db
         if changes:
-            await profile_store.save_profile(db, interaction.guild_id, interaction.user.id, **changes)
+            await profile_store.save_profile(
+                db, interaction.guild_id, interaction.user.id, now=self.bot.clock.now(), **changes
+            )
         if language is not None:
             await guild_store.set_member_language(db, interaction.guild_id, interaction.user.id, language)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot.storage import Database, to_db_time, utcnow
 
@@ -97,20 +98,21 @@ async def save_profile(
     languages: Sequence[str] | object = _UNSET,
     about: str | object | None = _UNSET,
     skills: Sequence[str] | object = _UNSET,
+    now: datetime | None = None,
 ) -> Profile:
     """Create or update a profile in one transaction; only the given values change."""
     if isinstance(about, str) and len(about) > ABOUT_MAX:
         raise ValueError("about too long")
-    now = to_db_time(utcnow())
+    stamp = to_db_time(now or utcnow())
     async with db.transaction() as conn:
         await conn.execute(
             "INSERT INTO guilds (guild_id, joined_at) VALUES (?, ?) ON CONFLICT (guild_id) DO NOTHING",
-            (guild_id, now),
+            (guild_id, stamp),
         )
         await conn.execute(
             "INSERT INTO profiles (guild_id, user_id, created_at, updated_at) VALUES (?, ?, ?, ?) "
             "ON CONFLICT (guild_id, user_id) DO UPDATE SET updated_at = excluded.updated_at",
-            (guild_id, user_id, now, now),
+            (guild_id, user_id, stamp, stamp),
         )
         for column, value in (("field", field), ("timezone", timezone), ("about", about)):
             if value is not _UNSET:
