@@ -509,12 +509,28 @@ async def create_match(
     return match_id
 
 
-async def set_match_message(db: Database, match_id: int, channel_id: int, thread_id: int, message_id: int) -> None:
-    """Remember the private thread and message that carry a proposal's buttons."""
+# A proposal's delivery, one step at a time so a restart resumes it without a second thread or message:
+# channel_id set, thread_id NULL = "creating" (Discord may have made the thread before we stopped);
+# thread_id set, message_id NULL = the thread exists (the proposal may already be posted in it);
+# message_id set = delivered.
+
+
+async def mark_match_creating(db: Database, match_id: int, channel_id: int) -> None:
+    """Record that a proposal's thread is about to be opened in this channel (before asking Discord)."""
     await db.execute(
-        "UPDATE swap_matches SET channel_id = ?, thread_id = ?, message_id = ? WHERE id = ?",
-        (channel_id, thread_id, message_id, match_id),
+        "UPDATE swap_matches SET channel_id = ?, thread_id = NULL WHERE id = ? AND message_id IS NULL",
+        (channel_id, match_id),
     )
+
+
+async def set_match_thread(db: Database, match_id: int, thread_id: int) -> None:
+    """Remember the private thread opened for a proposal, right after Discord created it."""
+    await db.execute("UPDATE swap_matches SET thread_id = ? WHERE id = ?", (thread_id, match_id))
+
+
+async def set_match_message(db: Database, match_id: int, message_id: int) -> None:
+    """Remember the message that carries a proposal's buttons: its delivery is done."""
+    await db.execute("UPDATE swap_matches SET message_id = ? WHERE id = ?", (message_id, match_id))
 
 
 async def _get_match(conn: aiosqlite.Connection, match_id: int) -> SwapMatch | None:

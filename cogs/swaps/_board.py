@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 SWEEP_JOB = "swaps:sweep"
 # A sweep that finds work still due (a failed edit, say) waits this long before trying again.
 RETRY_AFTER = timedelta(minutes=10)
+# Messages read back in a proposal's thread when looking for one sent before a restart (it is the first).
+HISTORY_LOOKBACK = 20
 
 
 class SwapBoard:
@@ -98,7 +100,12 @@ class SwapBoard:
                     offsets[user_id] = utc_offset_minutes(profile.timezone, now) if profile and profile.timezone else None
                 except ValueError:
                     offsets[user_id] = None  # a zone this system no longer knows counts as unknown
-            proposals = swapmatch.find_matches(
+            avoid = await store.avoid_pairs(self.bot.db, guild_id)
+            proposed = await store.proposed_request_sets(self.bot.db, guild_id)
+            busy = await store.pending_request_ids(self.bot.db, guild_id)
+            # Off the event loop: a big board takes a noticeable time, which would stall heartbeats and buttons.
+            proposals = await asyncio.to_thread(
+                swapmatch.find_matches,
                 [
                     swapmatch.SwapRequest(
                         id=r.id,
@@ -111,9 +118,9 @@ class SwapBoard:
                     )
                     for r in requests
                 ],
-                avoid_pairs=await store.avoid_pairs(self.bot.db, guild_id),
-                already_proposed=await store.proposed_request_sets(self.bot.db, guild_id),
-                busy_request_ids=await store.pending_request_ids(self.bot.db, guild_id),
+                avoid_pairs=avoid,
+                already_proposed=proposed,
+                busy_request_ids=busy,
             )
             created = []
             for proposal in proposals:
@@ -127,33 +134,91 @@ class SwapBoard:
             return delivered + created
 
     async def deliver(self, match_id: int, channel: discord.TextChannel) -> bool:
-        """Open the proposal's private thread with its members, explaining who offers what to whom."""
+        """Open the proposal's private thread with its members, explaining who offers what to whom.
+
+        Exactly once across restarts: each step is recorded as it happens, and a resumed delivery first looks
+        for the thread and the message Discord may have made before the bot stopped.
+        """
         match = await store.get_match(self.bot.db, match_id)
         if match is None or match.status != "proposed" or match.message_id is not None:
             return False
         requests = {r.id: r for r in await store.get_requests(self.bot.db, [m.request_id for m in match.members])}
         lang = await self.bot.guild_language(match.guild_id)
         try:
-            thread = await channel.create_thread(
-                name=t(lang, "swaps.match.thread_name", id=match.id),
-                type=discord.ChannelType.private_thread,
-                invitable=False,
-                auto_archive_duration=10080,
-            )
+            thread: discord.Thread | None = None
+            if match.thread_id is not None:
+                thread = await self._stored_thread(channel.guild, match.thread_id)
+            elif match.channel_id is not None:
+                # "creating" was recorded: Discord may have opened the thread before we could store its id.
+                thread = await self._find_thread(channel.guild, match)
+                if thread is not None:
+                    await store.set_match_thread(self.bot.db, match.id, thread.id)
+            maybe_posted = thread is not None
+            if thread is None:
+                # Recorded before the request: if we stop before storing the id, the resume looks it up by name.
+                await store.mark_match_creating(self.bot.db, match.id, channel.id)
+                thread = await channel.create_thread(
+                    name=t(lang, "swaps.match.thread_name", id=match.id),
+                    type=discord.ChannelType.private_thread,
+                    invitable=False,
+                    auto_archive_duration=10080,
+                )
+                await store.set_match_thread(self.bot.db, match.id, thread.id)
             for user_id in dict.fromkeys(m.user_id for m in match.members):
-                await thread.add_user(discord.Object(user_id))
-            message = await thread.send(
-                content=" ".join(f"<@{m.user_id}>" for m in match.members),
-                embed=match_embed(match, requests, lang),
-                view=match_view(match, self.names(channel.guild, match), lang),
-                allowed_mentions=discord.AllowedMentions(users=True),
-            )
+                await thread.add_user(discord.Object(user_id))  # adding a member twice is harmless
+            message = await self._find_proposal(thread, match.id) if maybe_posted else None
+            if message is None:
+                message = await thread.send(
+                    content=" ".join(f"<@{m.user_id}>" for m in match.members),
+                    embed=match_embed(match, requests, lang),
+                    view=match_view(match, self.names(channel.guild, match), lang),
+                    allowed_mentions=discord.AllowedMentions(users=True),
+                )
         except discord.HTTPException as error:
-            # Left undelivered: the next matching run (new request or daily) tries again.
+            # Left undelivered: the next matching run (new request or daily) resumes from the recorded step.
             log.warning("could not open the thread for swap proposal %s: %s", match.id, error)
             return False
-        await store.set_match_message(self.bot.db, match.id, channel.id, thread.id, message.id)
+        await store.set_match_message(self.bot.db, match.id, message.id)
         return True
+
+    async def _stored_thread(self, guild: discord.Guild, thread_id: int) -> discord.Thread | None:
+        """Return a proposal's recorded thread, or None if it was deleted meanwhile (a new one is opened)."""
+        thread = guild.get_thread(thread_id)
+        if thread is not None:
+            return thread
+        try:
+            fetched = await self.bot.fetch_channel(thread_id)
+        except discord.NotFound:
+            return None
+        return fetched if isinstance(fetched, discord.Thread) else None
+
+    async def _find_thread(self, guild: discord.Guild, match: store.SwapMatch) -> discord.Thread | None:
+        """Find a proposal's thread opened before a restart, by its deterministic name (in either language)."""
+        names = {t(lang, "swaps.match.thread_name", id=match.id) for lang in ("ar", "en")}
+        me = self.bot.user.id if self.bot.user else None
+
+        def ours(thread: discord.Thread) -> bool:
+            return thread.parent_id == match.channel_id and thread.name in names and thread.owner_id == me
+
+        for thread in guild.threads:
+            if ours(thread):
+                return thread
+        for thread in await guild.active_threads():
+            if ours(thread):
+                return thread
+        return None
+
+    async def _find_proposal(self, thread: discord.Thread, match_id: int) -> discord.Message | None:
+        """Find a proposal message sent before a restart, by the prefix of its buttons' custom ids."""
+        prefix = f"majlis:swaps:match:{match_id}:"
+        me = self.bot.user.id if self.bot.user else None
+        async for message in thread.history(limit=HISTORY_LOOKBACK):
+            if message.author.id == me and any(
+                str(getattr(child, "custom_id", None) or "").startswith(prefix)
+                for row in message.components for child in getattr(row, "children", [])
+            ):
+                return message
+        return None
 
     @staticmethod
     def names(guild: discord.Guild | None, match: store.SwapMatch) -> dict[int, str]:

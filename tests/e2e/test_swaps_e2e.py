@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 from datetime import timedelta
 
@@ -510,3 +512,112 @@ async def test_two_sweeps_at_once_remind_only_once(majlis):
     results = await asyncio.gather(cog(majlis).run_expiry_sweep(), cog(majlis).run_expiry_sweep())
     assert sorted(results) == [(0, 0), (1, 0)]
     assert len(majlis.fake.dm_messages(amal)) == 1
+
+
+async def unposted_pair(majlis, board):
+    """Two complementary requests, the second stored without a board post, so matching is the next request."""
+    amal, badr = majlis.member("amal"), majlis.member("badr")
+    await offer(majlis, amal, "Logo design", "WordPress")
+    await store.open_request(majlis.bot.db, majlis.guild.id, badr.id, offer="wordpress development",
+                             want="logo design", details=None, now=majlis.clock.now())
+    assert majlis.fake.threads(board) == []
+    return amal, badr
+
+
+def proposals_in(majlis, thread):
+    return [m for m in majlis.fake.messages(thread) if any("majlis:swaps:match:" in c for c in m.custom_ids())]
+
+
+async def assert_one_thread_with_one_proposal(majlis, board):
+    (thread,) = majlis.fake.threads(board)
+    (message,) = proposals_in(majlis, thread)
+    (row,) = await majlis.bot.db.fetchall("SELECT thread_id, message_id FROM swap_matches")
+    assert (row["thread_id"], row["message_id"]) == (thread.id, message.id)
+    return thread
+
+
+async def test_a_crash_while_posting_the_proposal_resumes_without_a_second_thread_or_message(majlis):
+    board = await open_board(majlis)
+    amal, badr = await unposted_pair(majlis, board)
+    # Discord takes its time with the proposal; the bot stops while the request is in flight.
+    majlis.fake.delay_responses("POST", "/channels/*/messages", seconds=0.3)
+    running = asyncio.create_task(cog(majlis).run_matching(majlis.guild.id))
+    await majlis.fake.wait_for(lambda: majlis.fake.threads(board) and any(
+        r.method == "POST" and r.path == f"/channels/{majlis.fake.threads(board)[0].id}/messages"
+        for r in majlis.fake.requests))
+    running.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
+    await majlis.stop()
+    # Discord posted it anyway: the bot never learnt the message id.
+    (thread,) = majlis.fake.threads(board)
+    await majlis.fake.wait_for(lambda: proposals_in(majlis, thread))
+    await majlis.start()
+    assert (await majlis.bot.db.fetchone("SELECT message_id FROM swap_matches"))["message_id"] is None
+    await cog(majlis).run_matching(majlis.guild.id)
+    await cog(majlis).run_matching(majlis.guild.id)
+    thread = await assert_one_thread_with_one_proposal(majlis, board)
+    assert set(thread.members) >= {amal.id, badr.id}
+
+
+async def test_a_proposal_refused_after_its_thread_opened_is_retried_in_the_same_thread(majlis):
+    board = await open_board(majlis)
+    await unposted_pair(majlis, board)
+    majlis.fake.inject_error("POST", "/channels/*/messages", status=400, count=1)
+    (match_id,) = await cog(majlis).run_matching(majlis.guild.id)
+    (thread,) = majlis.fake.threads(board)
+    assert proposals_in(majlis, thread) == []
+    assert (await store.get_match(majlis.bot.db, match_id)).thread_id == thread.id
+    await majlis.restart()
+    assert await cog(majlis).run_matching(majlis.guild.id) == [match_id]  # the undelivered one, resumed
+    assert await assert_one_thread_with_one_proposal(majlis, board) == thread
+
+
+@pytest.mark.parametrize("lost", ["thread", "message"])
+async def test_resume_after_a_crash_between_discord_and_the_store_creates_no_duplicate(majlis, lost):
+    board = await open_board(majlis)
+    await direct_pair(majlis, board)
+    db = majlis.bot.db
+    # As if the bot died right after Discord created the thread / posted the proposal, before recording it.
+    if lost == "thread":
+        await db.execute("UPDATE swap_matches SET thread_id = NULL, message_id = NULL")
+    else:
+        await db.execute("UPDATE swap_matches SET message_id = NULL")
+    await majlis.restart()
+    await cog(majlis).run_matching(majlis.guild.id)
+    await assert_one_thread_with_one_proposal(majlis, board)
+    before = len(majlis.fake.requests)
+    await cog(majlis).run_matching(majlis.guild.id)
+    assert not [r for r in majlis.fake.requests[before:] if r.method == "POST"]
+
+
+async def test_matching_runs_off_the_event_loop(majlis, monkeypatch):
+    # A big board takes a noticeable time to match: on the loop it would stall heartbeats and every button.
+    import threading
+
+    from bot import swapmatch
+
+    threads = []
+    real = swapmatch.find_matches
+
+    def spy(*args, **kwargs):
+        threads.append(threading.current_thread())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(swapmatch, "find_matches", spy)
+    board = await open_board(majlis)
+    await direct_pair(majlis, board)
+    assert threads and all(thread is not threading.main_thread() for thread in threads)
+
+
+async def test_a_proposal_whose_thread_was_deleted_before_posting_gets_a_new_thread(majlis):
+    board = await open_board(majlis)
+    await unposted_pair(majlis, board)
+    majlis.fake.inject_error("POST", "/channels/*/messages", status=400, count=1)
+    await cog(majlis).run_matching(majlis.guild.id)
+    (first,) = majlis.fake.threads(board)
+    majlis.fake.delete_channel(first)
+    await majlis.restart()
+    await cog(majlis).run_matching(majlis.guild.id)
+    thread = await assert_one_thread_with_one_proposal(majlis, board)
+    assert thread.id != first.id

@@ -227,3 +227,24 @@ async def test_requests_of_members_who_left_are_not_matched(db):
     stays = await _open(db, 11, "wordpress", "logo design")
     await guild_store.mark_member_left(db, GUILD, 10, NOW)
     assert [r.id for r in await store.requests_for_matching(db, GUILD)] == [stays.id]
+
+
+async def test_a_proposal_delivery_is_recorded_step_by_step_and_stays_undelivered_until_posted(db):
+    _a, _b, match_id = await _direct_match(db)
+    await store.mark_match_creating(db, match_id, 500)
+    match = await store.get_match(db, match_id)
+    assert (match.channel_id, match.thread_id, match.message_id) == (500, None, None)
+    await store.set_match_thread(db, match_id, 600)
+    assert [m.id for m in await store.undelivered_matches(db, GUILD)] == [match_id]
+    # Opening the thread again (the first was deleted) forgets the old one.
+    await store.mark_match_creating(db, match_id, 501)
+    match = await store.get_match(db, match_id)
+    assert (match.channel_id, match.thread_id) == (501, None)
+    await store.set_match_thread(db, match_id, 601)
+    await store.set_match_message(db, match_id, 700)
+    match = await store.get_match(db, match_id)
+    assert (match.channel_id, match.thread_id, match.message_id) == (501, 601, 700)
+    assert await store.undelivered_matches(db, GUILD) == []
+    # A delivered proposal is never put back into "creating".
+    await store.mark_match_creating(db, match_id, 502)
+    assert (await store.get_match(db, match_id)).thread_id == 601
