@@ -73,6 +73,8 @@ class Admin(MajlisCog):
     async def status(self, interaction: discord.Interaction) -> None:
         """Show what is configured so far."""
         assert interaction.guild_id is not None
+        # The card reads every feature's rows: acknowledge first so a slow database misses no deadline.
+        await interaction.response.defer(ephemeral=True, thinking=True)
         lang = await self.lang(interaction)
         await send(interaction, embed=await status_embed(self.bot, interaction.guild_id, lang))
 

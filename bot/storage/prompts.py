@@ -77,6 +77,8 @@ class Digest:
     status: str
     error: str | None
     posted_at: datetime | None
+    channel_id: int | None = None
+    attempted_at: datetime | None = None  # set just before the send, so a restart looks for it first
 
 
 def _suggestion(row: Any) -> Suggestion:
@@ -124,6 +126,8 @@ def _digest(row: Any) -> Digest:
         status=row["status"],
         error=row["error"],
         posted_at=from_db_time(row["posted_at"]),
+        channel_id=row["channel_id"],
+        attempted_at=from_db_time(row["attempted_at"]),
     )
 
 
@@ -132,7 +136,9 @@ _POST_COLUMNS = (
     "id, guild_id, scheduled_for, prompt_ref, suggestion_id, credited_user_id, text, language, channel_id,"
     " message_id, thread_id, status, error, attempts, answer_count, created_at, posted_at"
 )
-_DIGEST_COLUMNS = "id, guild_id, scheduled_for, prompt_post_id, message_id, status, error, posted_at"
+_DIGEST_COLUMNS = (
+    "id, guild_id, scheduled_for, prompt_post_id, message_id, status, error, posted_at, channel_id, attempted_at"
+)
 
 
 # -- suggestions ------------------------------------------------------------------------------------
@@ -409,7 +415,18 @@ async def count_prompts_answered(db: Database, guild_id: int, since: datetime) -
 async def claim_digest(
     db: Database, guild_id: int, scheduled_for: datetime | None, now: datetime
 ) -> Digest | None:
-    """Record a digest as being made; return the existing one if the occurrence already has one."""
+    """Record a digest as being made; return the existing one if the occurrence already has one.
+
+    A run asked for by hand resumes the guild's unfinished one (left by a restart) instead of starting anew.
+    """
+    if scheduled_for is None:
+        row = await db.fetchone(
+            f"SELECT {_DIGEST_COLUMNS} FROM prompt_digests"  # noqa: S608
+            " WHERE guild_id = ? AND scheduled_for IS NULL AND status = 'posting' ORDER BY id DESC LIMIT 1",
+            (guild_id,),
+        )
+        if row is not None:
+            return _digest(row)
     try:
         digest_id = await db.execute(
             "INSERT INTO prompt_digests (guild_id, scheduled_for, created_at) VALUES (?, ?, ?)",
@@ -425,6 +442,26 @@ async def claim_digest(
     return _digest(row) if row else None
 
 
+async def start_digest_attempt(
+    db: Database, digest_id: int, prompt_post_id: int | None, channel_id: int, now: datetime
+) -> None:
+    """Record that a digest of a prompt is about to be sent to a channel (before the HTTP call)."""
+    await db.execute(
+        "UPDATE prompt_digests SET prompt_post_id = ?, channel_id = ?, attempted_at = ? WHERE id = ?",
+        (prompt_post_id, channel_id, to_db_time(now), digest_id),
+    )
+
+
+async def interrupted_digests(db: Database, guild_id: int, exclude_id: int) -> list[Digest]:
+    """Return the guild's other digests whose send was started but never recorded (cut off by a restart)."""
+    rows = await db.fetchall(
+        f"SELECT {_DIGEST_COLUMNS} FROM prompt_digests"  # noqa: S608
+        " WHERE guild_id = ? AND id != ? AND status = 'posting' AND attempted_at IS NOT NULL ORDER BY id",
+        (guild_id, exclude_id),
+    )
+    return [_digest(row) for row in rows]
+
+
 async def finish_digest(
     db: Database,
     digest_id: int,
@@ -438,7 +475,9 @@ async def finish_digest(
 ) -> None:
     """Record how a digest ended: posted, empty (nothing to digest) or failed."""
     await db.execute(
-        "UPDATE prompt_digests SET status = ?, prompt_post_id = ?, channel_id = ?, message_id = ?, error = ?,"
+        "UPDATE prompt_digests SET status = ?, prompt_post_id = coalesce(?, prompt_post_id),"
+        " channel_id = coalesce(?, channel_id),"
+        " message_id = ?, error = ?,"
         " posted_at = ? WHERE id = ?",
         (status, prompt_post_id, channel_id, message_id, error and error[:300], to_db_time(now), digest_id),
     )

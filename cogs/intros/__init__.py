@@ -26,7 +26,7 @@ from bot.storage import profiles as profile_store
 from bot.text import isolate
 from bot.timezones import suggest_timezones, zoneinfo_for
 from cogs._schedule import WEEKDAY_CHOICES, missing_permissions, resolve_timezone, save_weekly_schedule
-from cogs.intros._delivery import RoundRunner
+from cogs.intros._delivery import RoundOutcome, RoundRunner
 from cogs.intros._planning import FEATURE
 from cogs.intros._status import admin_status_lines, guild_stats, member_status_lines, stats_lines
 from cogs.intros._views import DYNAMIC_ITEMS
@@ -46,6 +46,8 @@ class Intros(MajlisCog):
     def __init__(self, bot: MajlisBot, pacer: Pacer | None = None) -> None:
         super().__init__(bot)
         self.runner = RoundRunner(bot, pacer)
+        self._round_locks: dict[int, asyncio.Lock] = {}
+        self._rounds_made: dict[int, int] = {}  # rounds created per guild since start, to spot a concurrent run
 
     async def cog_load(self) -> None:
         """Register the schedule, buttons, status and counters; rebuild check-ins and resume deliveries."""
@@ -75,24 +77,54 @@ class Intros(MajlisCog):
         Delivery runs in the background: it may take minutes under the rate limits, and its progress
         is recorded group by group (shown in `/majlis status`), so the schedule moves on at once.
         """
-        outcome = await self.runner.start(guild_id, scheduled_for)
+        async with self._round_lock(guild_id):
+            outcome = await self._start_round(guild_id, scheduled_for)
         if outcome.round_id is not None:
             self.runner.deliver_in_background(outcome.round_id)
+
+    def _round_lock(self, guild_id: int) -> asyncio.Lock:
+        # One planning at a time per guild: two runs must not both match the same members into rounds.
+        return self._round_locks.setdefault(guild_id, asyncio.Lock())
+
+    async def _start_round(self, guild_id: int, scheduled_for: datetime) -> RoundOutcome:
+        """Create a round (under the guild's lock) and count it, so a run that waited sees it was made."""
+        outcome = await self.runner.start(guild_id, scheduled_for)
+        if outcome.created:
+            self._rounds_made[guild_id] = self._rounds_made.get(guild_id, 0) + 1
+        return outcome
 
     async def run_now(self, interaction: discord.Interaction, dry_run: bool) -> None:
         """`/majlis run feature:intros [dry_run]`: a round now, or only show it."""
         assert interaction.guild_id is not None
+        guild_id = interaction.guild_id
+        made_before = self._rounds_made.get(guild_id, 0)  # what existed when the admin asked
         lang = await self.lang(interaction)
-        config = await guild_store.get_feature(self.bot.db, interaction.guild_id, FEATURE)
+        config = await guild_store.get_feature(self.bot.db, guild_id, FEATURE)
         if config is None or not config.enabled:
             raise MajlisError("intros.not_configured")
         await interaction.response.defer(ephemeral=True, thinking=True)
         now = self.bot.clock.now().replace(microsecond=0)
         if dry_run:
-            draft = await self.runner.plan(interaction.guild_id, config, now)
+            draft = await self.runner.plan(guild_id, config, now)
             await send(interaction, embed=self._dry_run_embed(draft.result, len(draft.eligible), lang))
             return
-        outcome = await self.runner.start(interaction.guild_id, now)
+        busy, outcome = None, None
+        async with self._round_lock(guild_id):
+            latest = await store.latest_round(self.bot.db, guild_id)
+            # Another press (or the schedule) made a round meanwhile, or one is still going out:
+            # that round is what the admin asked for, so no second round is matched.
+            if latest is not None and self._rounds_made.get(guild_id, 0) != made_before:
+                busy = "intros.run.just_started"
+            elif latest is not None and latest.delivered_at is None:
+                busy = "intros.run.in_progress"
+            else:
+                outcome = await self._start_round(guild_id, now)
+        if busy is not None:
+            assert latest is not None
+            self.runner.deliver_in_background(latest.round_id)  # joins the delivery, or resumes a stopped one
+            await send(interaction, t(lang, busy, round=latest.round_id))
+            return
+        assert outcome is not None
         if outcome.round_id is None:
             await send(interaction, t(lang, "intros.run.nobody", count=outcome.eligible))
             return

@@ -113,6 +113,16 @@ def is_our_post(footer: str | None, post_id: int) -> bool:
     return footer is not None and footer in {post_footer(lang, post_id) for lang in LANGUAGES}
 
 
+def digest_footer(lang: str, digest_id: int) -> str:
+    """Return the footer that also marks a digest as ours, so an interrupted send is found again."""
+    return t(lang, "prompts.digest_footer", number=digest_id)
+
+
+def is_our_digest(footer: str | None, digest_id: int) -> bool:
+    """Tell whether a message footer marks the given digest (in either language)."""
+    return footer is not None and footer in {digest_footer(lang, digest_id) for lang in LANGUAGES}
+
+
 def prompt_embed(lang: str, text: str, post_id: int, *, credited_user_id: int | None = None) -> discord.Embed:
     """Build the weekly prompt post in the guild's language; the prompt itself is shown as written."""
     embed = discord.Embed(title=t(lang, "prompts.post_title"), description=f"**{text}**", colour=COLOUR)
@@ -133,9 +143,12 @@ def digest_embed(
     answer_count: int,
     top: Sequence[Answer],
     shared: Sequence[tuple[str, str]],
+    digest_id: int | None = None,
 ) -> discord.Embed:
     """Build the weekly digest: last week's answers thread, its most-reacted answers, shared threads."""
     embed = discord.Embed(title=t(lang, "prompts.digest_title"), colour=COLOUR)
+    if digest_id is not None:  # a preview has no digest yet, so no footer
+        embed.set_footer(text=digest_footer(lang, digest_id))
     if prompt_text is not None and thread_url is not None:
         question = prompt_text if len(prompt_text) <= 200 else prompt_text[:199] + "…"
         embed.description = t(

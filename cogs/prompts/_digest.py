@@ -15,7 +15,7 @@ from bot.errors import MajlisError
 from bot.i18n import discord_time, t
 from bot.storage import guilds as guild_store
 from bot.storage import prompts as store
-from bot.storage.prompts import PromptPost
+from bot.storage.prompts import Digest, PromptPost
 from cogs._schedule import missing_permissions
 from cogs.prompts._content import (
     Answer,
@@ -24,8 +24,10 @@ from cogs.prompts._content import (
     digest_window,
     failure_text,
     http_code,
+    is_our_digest,
     top_answers,
 )
+from cogs.prompts._posting import HISTORY_SCAN
 
 if TYPE_CHECKING:
     from bot.client import MajlisBot
@@ -118,7 +120,7 @@ class DigestMixin:
         return answers
 
     async def _build_digest(
-        self, guild_id: int, occurrence: datetime, lang: str
+        self, guild_id: int, occurrence: datetime, lang: str, digest_id: int | None = None
     ) -> tuple[discord.Embed, PromptPost | None] | None:
         """Build the digest for an occurrence, or None when there is nothing to digest."""
         guild = self.bot.get_guild(guild_id)
@@ -152,11 +154,12 @@ class DigestMixin:
             answer_count=len(answers),
             top=top_answers([a for a in answers if a.author_id not in departed]),
             shared=shared,
+            digest_id=digest_id,
         )
         return embed, post
 
     async def post_digest(self, guild_id: int, scheduled_for: datetime | None) -> DigestOutcome:
-        """Post the weekly digest once per occurrence; nothing to digest means no post."""
+        """Post the weekly digest exactly once per occurrence; nothing to digest means no post."""
         async with self._lock(guild_id):
             db = self.bot.db
             config = await guild_store.get_feature(db, guild_id, "digest")
@@ -168,23 +171,34 @@ class DigestMixin:
             assert digest is not None
             if digest.status in ("posted", "empty"):
                 return DigestOutcome(digest.status)
+            occurrence = digest.scheduled_for or now
             lang = await self._guild_lang(guild_id)
             try:
-                built = await self._build_digest(guild_id, scheduled_for or now, lang)
-                if built is None:
-                    await store.finish_digest(db, digest.id, status="empty")
-                    return DigestOutcome("empty")
-                embed, post = built
-                channel = guild.get_channel(config.channel_id) if config.channel_id else None
-                if not isinstance(channel, discord.TextChannel):
-                    raise PostFailed("channel_missing")
-                missing = missing_permissions(channel, guild.me, ("view_channel", "send_messages", "embed_links"))
-                if missing:
-                    raise PostFailed(f"missing:{','.join(missing)}")
-                try:
-                    message = await channel.send(embed=embed)
-                except discord.HTTPException as exc:
-                    raise PostFailed(http_code(exc)) from exc
+                await self._settle_interrupted(guild, digest.id)
+                found = await self._find_interrupted_digest(guild, digest) if digest.attempted_at else None
+                if found is not None:
+                    # Sent just before a restart: record it rather than post the week twice.
+                    message, channel, post_id = found, found.channel, digest.prompt_post_id
+                else:
+                    built = await self._build_digest(guild_id, occurrence, lang, digest.id)
+                    if built is None:
+                        await store.finish_digest(db, digest.id, status="empty")
+                        return DigestOutcome("empty")
+                    embed, post = built
+                    post_id = post.id if post else None
+                    channel = guild.get_channel(config.channel_id) if config.channel_id else None
+                    if not isinstance(channel, discord.TextChannel):
+                        raise PostFailed("channel_missing")
+                    missing = missing_permissions(
+                        channel, guild.me, ("view_channel", "send_messages", "embed_links")
+                    )
+                    if missing:
+                        raise PostFailed(f"missing:{','.join(missing)}")
+                    await store.start_digest_attempt(db, digest.id, post_id, channel.id, self.bot.clock.now())
+                    try:
+                        message = await channel.send(embed=embed)
+                    except discord.HTTPException as exc:
+                        raise PostFailed(http_code(exc)) from exc
             except PostFailed as failure:
                 log.warning("digest in guild %s not posted: %s", guild_id, failure.code)
                 await store.finish_digest(db, digest.id, status="failed", error=failure.code)
@@ -193,12 +207,45 @@ class DigestMixin:
                 db,
                 digest.id,
                 status="posted",
-                prompt_post_id=post.id if post else None,
+                prompt_post_id=post_id,
                 channel_id=channel.id,
                 message_id=message.id,
                 now=self.bot.clock.now(),
             )
             return DigestOutcome("posted", url=message.jump_url)
+
+    async def _settle_interrupted(self, guild: discord.Guild, digest_id: int) -> None:
+        """Record other digests cut off by a restart (e.g. a `/majlis run`), so their week is not posted again."""
+        db = self.bot.db
+        for earlier in await store.interrupted_digests(db, guild.id, digest_id):
+            found = await self._find_interrupted_digest(guild, earlier)
+            if found is None:
+                await store.finish_digest(db, earlier.id, status="failed", error="interrupted")
+                continue
+            await store.finish_digest(
+                db,
+                earlier.id,
+                status="posted",
+                prompt_post_id=earlier.prompt_post_id,
+                channel_id=found.channel.id,
+                message_id=found.id,
+                now=self.bot.clock.now(),
+            )
+
+    async def _find_interrupted_digest(self, guild: discord.Guild, digest: Digest) -> discord.Message | None:
+        """Find a digest whose send went out before the bot stopped, so it is not sent again."""
+        channel = guild.get_channel(digest.channel_id) if digest.channel_id else None
+        if not isinstance(channel, discord.TextChannel):
+            return None  # the channel is gone, so the digest is not in it
+        try:
+            async for message in channel.history(limit=HISTORY_SCAN):
+                if message.author.id == guild.me.id and any(
+                    is_our_digest(e.footer.text, digest.id) for e in message.embeds
+                ):
+                    return message
+        except discord.HTTPException as exc:
+            raise PostFailed(http_code(exc)) from exc
+        return None
 
     async def digest_status(self, guild_id: int, lang: str) -> list[str]:
         """Lines for `/majlis status`: how the last digest went."""

@@ -48,6 +48,7 @@ async def test_commands_are_synced_with_manage_server_default_and_no_arabic_loca
 
 async def test_status_shows_language_and_unconfigured_features(majlis):
     reply = await majlis.run(majlis.admin, "majlis status")
+    assert reply.callback_type == 5 and reply.ephemeral  # deferred privately before reading every feature
     embed = reply.embeds[0]
     assert embed["title"] == t("ar", "status.title")
     text = str(embed["fields"])

@@ -491,3 +491,50 @@ async def test_matching_runs_off_the_event_loop(majlis, monkeypatch):
     await run_round(majlis)
     assert len(threads) == 2
     assert all(thread is not threading.main_thread() for thread in threads)
+
+
+async def test_two_concurrent_runs_make_one_round_and_one_set_of_threads(majlis):
+    channel, _ = await setup_intros(majlis, 6)
+    runner = cog(majlis).runner
+    planning, release = asyncio.Event(), asyncio.Event()
+    plan = runner.plan
+
+    async def held_plan(*args, **kwargs):
+        planning.set()
+        await release.wait()  # the first run is still matching when the second press arrives
+        return await plan(*args, **kwargs)
+
+    runner.plan = held_plan
+    invoke = majlis.fake.invoke
+    first = await invoke(majlis.guild, majlis.admin, "majlis run", channel=majlis.channel, feature="intros")
+    await majlis.fake.wait_for(planning.is_set)
+    majlis.clock.advance(timedelta(seconds=5))  # a later second: its own occurrence, were it planned
+    second = await invoke(majlis.guild, majlis.admin, "majlis run", channel=majlis.channel, feature="intros")
+    await second.response()
+    release.set()
+    await first.wait_done()
+    await second.wait_done()
+    await delivered(majlis)
+
+    rounds = await majlis.bot.db.fetchall("SELECT round_id FROM intro_rounds WHERE guild_id = ?", (majlis.guild.id,))
+    assert len(rounds) == 1
+    round_id = rounds[0]["round_id"]
+    assert first.content == t("ar", "intros.run.started", round=round_id, groups=3, members=6, unmatched=0)
+    assert second.ephemeral and second.content == t("ar", "intros.run.just_started", round=round_id)
+    assert len(majlis.fake.threads(channel)) == 3
+    assert_each_thread_has_one_intro(majlis, channel)
+
+
+async def test_a_run_while_a_round_is_still_going_out_resumes_it_instead_of_starting_another(majlis):
+    channel, _ = await setup_intros(majlis, 20)
+    # A thread limit of 3 per hour holds the round after three threads, so its delivery is still going.
+    cog(majlis).runner.pacer = Pacer({"global": Limit(50, 1.0), "thread_create": Limit(3, 3600.0)})
+    await majlis.run(majlis.admin, "majlis run", feature="intros")
+    await majlis.fake.wait_for(lambda: len(majlis.fake.threads(channel)) == 3)
+    latest = await store.latest_round(majlis.bot.db, majlis.guild.id)
+    majlis.clock.advance(timedelta(minutes=1))
+
+    again = await majlis.run(majlis.admin, "majlis run", feature="intros")
+
+    assert again.ephemeral and again.content == t("ar", "intros.run.in_progress", round=latest.round_id)
+    assert (await store.latest_round(majlis.bot.db, majlis.guild.id)).round_id == latest.round_id

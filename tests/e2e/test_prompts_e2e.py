@@ -11,6 +11,7 @@ from bot.i18n import t
 from bot.sandbox.models import Message
 from bot.storage import guilds as guild_store
 from bot.storage import prompts as store
+from bot.storage import to_db_time
 
 
 @pytest.fixture
@@ -380,3 +381,96 @@ async def test_suggestions_are_refused_while_prompts_are_off_and_accepted_once_s
     back = await majlis.run(member, "prompt suggest", text=text)
     assert back.content == t("en", "prompts.suggested")
     assert len(await stored_suggestions(majlis)) == 1
+
+
+def digests(majlis, channel):
+    """The digest posts the bot made in a channel."""
+    titles = {t("ar", "prompts.digest_title"), t("en", "prompts.digest_title")}
+    return [m for m in majlis.fake.messages(channel) if m.embeds and m.embeds[0].get("title") in titles]
+
+
+async def a_week_with_one_reacted_answer(majlis, channel, *, past_digest=True):
+    """Post the scheduled prompt, answer it with one reaction, and move the clock (past the digest time)."""
+    member = majlis.member("hala")
+    await configure(majlis, channel)
+    bot = majlis.bot
+    majlis.clock.advance(bot.scheduler.next_run(majlis.guild.id, "prompts") - bot.clock.now() + timedelta(minutes=1))
+    await bot.scheduler.fire_due()
+    [thread] = majlis.fake.threads(channel)
+    answer = say(majlis, thread, member, "Send the invoice the day the work is done")
+    majlis.fake.add_reaction(answer, majlis.admin, "👍")
+    due = bot.scheduler.next_run(majlis.guild.id, "digest")
+    majlis.clock.advance(due - bot.clock.now() + timedelta(minutes=1) if past_digest else timedelta(days=3))
+    return due, answer
+
+
+async def stop_after_send(majlis, digest_id):
+    """Put a digest back as the bot left it when it stopped between the send and recording the message."""
+    await majlis.bot.db.execute(
+        "UPDATE prompt_digests SET status = 'posting', message_id = NULL, posted_at = NULL"
+        " WHERE id = ?",
+        (digest_id,),
+    )
+
+
+async def test_a_scheduled_digest_sent_just_before_a_stop_is_not_posted_again(majlis, prompts_channel):
+    due, _ = await a_week_with_one_reacted_answer(majlis, prompts_channel)
+    await majlis.bot.scheduler.fire_due()
+    [sent] = digests(majlis, prompts_channel)
+    [row] = await majlis.bot.db.fetchall("SELECT id, attempted_at FROM prompt_digests")
+    assert row["attempted_at"] is not None
+    assert sent.embeds[0]["footer"]["text"] == t("ar", "prompts.digest_footer", number=row["id"])
+    await stop_after_send(majlis, row["id"])
+
+    await majlis.restart()
+    # As if the bot had stopped before recording the run: the occurrence runs again.
+    await majlis.bot.get_cog("Prompts").scheduled_digest(majlis.guild.id, due)
+
+    assert [m.id for m in digests(majlis, prompts_channel)] == [sent.id]
+    digest = await store.last_digest(majlis.bot.db, majlis.guild.id)
+    assert digest.status == "posted" and digest.message_id == sent.id and digest.prompt_post_id is not None
+    again = await majlis.run(majlis.admin, "majlis run", feature="digest")
+    assert again.content == t("ar", "prompts.digest_nothing")  # the week counts as summed up
+
+
+async def test_a_digest_stopped_before_its_send_reached_discord_is_sent_once(majlis, prompts_channel):
+    due, answer = await a_week_with_one_reacted_answer(majlis, prompts_channel)
+    # The bot recorded the attempt and stopped before Discord got the message.
+    await majlis.bot.db.execute(
+        "INSERT INTO prompt_digests (guild_id, scheduled_for, channel_id, created_at, attempted_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (majlis.guild.id, to_db_time(due), prompts_channel.id, to_db_time(due),
+         to_db_time(due)),
+    )
+    await majlis.restart()
+    await majlis.bot.get_cog("Prompts").scheduled_digest(majlis.guild.id, due)
+    await majlis.bot.get_cog("Prompts").scheduled_digest(majlis.guild.id, due)
+
+    [sent] = digests(majlis, prompts_channel)
+    assert f"/{answer.id})" in str(sent.embeds[0])
+    digest = await store.last_digest(majlis.bot.db, majlis.guild.id)
+    assert digest.status == "posted" and digest.message_id == sent.id
+
+
+@pytest.mark.parametrize("then", ["run", "schedule"])
+async def test_a_digest_run_by_hand_and_cut_off_by_a_restart_is_not_posted_again(majlis, prompts_channel, then):
+    due, _ = await a_week_with_one_reacted_answer(majlis, prompts_channel, past_digest=False)
+    first = await majlis.run(majlis.admin, "majlis run", feature="digest")
+    [sent] = digests(majlis, prompts_channel)
+    url = f"https://discord.com/channels/{majlis.guild.id}/{prompts_channel.id}/{sent.id}"
+    assert first.content == t("ar", "prompts.digest_posted", url=url)
+    [row] = await majlis.bot.db.fetchall("SELECT id FROM prompt_digests")
+    await stop_after_send(majlis, row["id"])
+
+    await majlis.restart()
+    if then == "run":
+        again = await majlis.run(majlis.admin, "majlis run", feature="digest")
+        assert again.content == t("ar", "prompts.digest_posted", url=url)  # the same post, found again
+    else:
+        majlis.clock.advance(due - majlis.clock.now() + timedelta(minutes=1))
+        assert await majlis.bot.scheduler.fire_due() >= 1
+
+    assert [m.id for m in digests(majlis, prompts_channel)] == [sent.id]
+    first_digest = await majlis.bot.db.fetchone("SELECT status, message_id FROM prompt_digests WHERE id = ?",
+                                                (row["id"],))
+    assert (first_digest["status"], first_digest["message_id"]) == ("posted", sent.id)

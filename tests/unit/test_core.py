@@ -115,7 +115,8 @@ async def test_migrations_apply_once_and_set_the_version(tmp_path):
     db = Database(tmp_path / "m.db")
     await db.open()
     version = await db.version()
-    assert version == len(migrations()) >= 1
+    assert version == migrations()[-1][0] >= 1
+    assert [n for n, _ in migrations()] == list(range(1, version + 1))  # numbered without gaps
     assert await db.migrate() == version  # nothing pending: no-op
     journal = await db.fetchone("PRAGMA journal_mode")
     fk = await db.fetchone("PRAGMA foreign_keys")
