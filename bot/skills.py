@@ -7,7 +7,7 @@ import json
 import re
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -124,6 +124,8 @@ class SkillCatalogue:
     def __init__(self, skills: Iterable[Skill]) -> None:
         self._skills: dict[str, Skill] = {}
         self._aliases: dict[str, str] = {}
+        # Unshipped skills as members first typed them, keyed by their canonical key.
+        self._typed: dict[str, str] = {}
         # Second chance for spacing and dotting variants ("word press", "S.E.O"); checked after _aliases.
         self._compact: dict[str, str] = {}
         # Index items are (key, is_synonym): a match on a skill's own name ranks above a synonym's.
@@ -202,9 +204,29 @@ class SkillCatalogue:
         return keys
 
     def display(self, key: str, lang: str) -> str:
-        """Return the skill's name in `lang` when shipped, else the stored key."""
+        """Return the skill's name in `lang` when shipped, else how a member first typed it."""
         skill = self._skills.get(key)
-        return skill.name(lang) if skill else key
+        return skill.name(lang) if skill else self._typed.get(key, key)
+
+    def unshipped_labels(self, text: str) -> dict[str, str]:
+        """Return {canonical key: the text as typed} for the unshipped skills in a comma-separated list."""
+        found: dict[str, str] = {}
+        for item in _SEPARATORS.split(text):
+            key = self.canonical(item)
+            label = " ".join(item.split())
+            if key and key not in self._skills and 0 < len(label) <= MAX_SKILL_LENGTH:
+                found.setdefault(key, label)
+        return found
+
+    def clear_labels(self) -> None:
+        """Forget every remembered label (the database keeps them; tests start clean)."""
+        self._typed.clear()
+
+    def remember_labels(self, labels: Mapping[str, str]) -> None:
+        """Show these unshipped skills with their typed labels (the first label seen wins)."""
+        for key, label in labels.items():
+            if key not in self._skills:
+                self._typed.setdefault(key, label)
 
     def field_of(self, key: str) -> str | None:
         """Return the field key of a shipped skill, or None."""
@@ -215,7 +237,7 @@ class SkillCatalogue:
         """Return an autocomplete label: the name in `lang`, with the other language's name when it adds something."""
         skill = self._skills.get(key)
         if skill is None:
-            return _clip(key)
+            return _clip(self._typed.get(key, key))
         other = "en" if lang == "ar" else "ar"
         return _choice_label(skill.name(lang), skill.name(other))
 
@@ -263,7 +285,7 @@ class SkillCatalogue:
         top = heapq.nsmallest(
             limit, best, key=lambda k: (best[k], k not in guild.known, labels.get(k, k).casefold())
         )
-        return [(labels.get(k) or _clip(k), k) for k in top]
+        return [(labels.get(k) or _clip(self._typed.get(k, k)), k) for k in top]
 
 
 @dataclass(frozen=True)

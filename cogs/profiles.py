@@ -145,6 +145,10 @@ class FindResultsView(OwnedView):
 class Profiles(MajlisCog):
     """Create, show and search member profiles."""
 
+    async def cog_load(self) -> None:
+        """Load the typed labels of unshipped skills."""
+        default_catalogue().remember_labels(await profile_store.skill_labels(self.bot.db))
+
     profile = app_commands.Group(
         name="profile", description="Your freelancer profile: what peers see and match on", guild_only=True
     )
@@ -209,6 +213,8 @@ class Profiles(MajlisCog):
             await profile_store.save_profile(
                 db, interaction.guild_id, interaction.user.id, now=self.bot.clock.now(), **changes
             )
+            if skills and changes.get("skills"):
+                await profile_store.remember_typed_skills(db, skills, self.bot.clock.now())
         if language is not None:
             await guild_store.set_member_language(db, interaction.guild_id, interaction.user.id, language)
 

@@ -17,6 +17,7 @@ from bot.client import MajlisBot
 from bot.config import Settings
 from bot.sandbox import FakeDiscord
 from bot.schedule import Clock
+from bot.skills import default_catalogue
 from bot.storage import Database
 
 SHARED_SPEC = Path(__file__).resolve().parents[2] / "shared" / "discord-openapi.json"
@@ -47,6 +48,14 @@ class ErrorLogGuard(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if not any(text in record.getMessage() for text in self.allowed):
             self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def fresh_skill_labels() -> Any:
+    """Each test starts with no remembered skill labels (they live in the process-wide catalogue)."""
+    default_catalogue().clear_labels()
+    yield
+    default_catalogue().clear_labels()
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.skills import default_catalogue
 from bot.storage import Database, to_db_time, utcnow
 
 ABOUT_MAX = 300
@@ -161,6 +162,31 @@ async def refresh_discoverable(db: Database, guild_id: int, user_id: int) -> boo
         "UPDATE profiles SET discoverable = ? WHERE guild_id = ? AND user_id = ?", (int(active), guild_id, user_id)
     )
     return active
+
+
+async def save_skill_labels(db: Database, labels: dict[str, str], now: datetime) -> None:
+    """Remember how unshipped skills were first typed (an existing label is kept)."""
+    if labels:
+        async with db.transaction() as conn:
+            await conn.executemany(
+                "INSERT INTO skill_labels (skill_key, label, first_seen) VALUES (?, ?, ?) "
+                "ON CONFLICT (skill_key) DO NOTHING",
+                [(key, label, to_db_time(now)) for key, label in labels.items()],
+            )
+
+
+async def remember_typed_skills(db: Database, text: str, now: datetime) -> None:
+    """Keep how members typed unshipped skills, so cards show "كتابة الإعلانات", not its search key."""
+    catalogue = default_catalogue()
+    labels = catalogue.unshipped_labels(text)
+    await save_skill_labels(db, labels, now)
+    catalogue.remember_labels(labels)
+
+
+async def skill_labels(db: Database) -> dict[str, str]:
+    """Return every remembered label of an unshipped skill."""
+    rows = await db.fetchall("SELECT skill_key, label FROM skill_labels")
+    return {r["skill_key"]: r["label"] for r in rows}
 
 
 async def guild_skill_keys(db: Database, guild_id: int) -> list[str]:

@@ -159,6 +159,7 @@ class Swaps(MajlisCog):
             if refused.reason == "limit":
                 raise MajlisError("swaps.limit", limit=store.OPEN_LIMIT) from None
             raise MajlisError("swaps.duplicate") from None
+        await profile_store.remember_typed_skills(self.bot.db, f"{offer},{want}", self.bot.clock.now())
         await profile_store.mark_discoverable(self.bot.db, guild_id, interaction.user.id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         message = await self.board.post(request, channel)

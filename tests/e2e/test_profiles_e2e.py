@@ -146,6 +146,19 @@ async def test_a_member_who_leaves_intros_is_no_longer_found(majlis):
     assert gone.content == t("ar", "profile.find.none")
 
 
+async def test_an_unshipped_skill_is_shown_as_typed_even_after_a_restart(majlis):
+    from bot.skills import default_catalogue
+
+    member = majlis.member("rana")
+    await majlis.run(member, "profile set", skills="تنسيق حفلات الأعراس")
+    card = await majlis.run(member, "profile show")
+    assert "تنسيق حفلات الأعراس" in card_fields(card)["المهارات"]
+    default_catalogue().clear_labels()  # only the database remembers now
+    await majlis.restart()
+    card = await majlis.run(member, "profile show")
+    assert "تنسيق حفلات الأعراس" in card_fields(card)["المهارات"]
+
+
 async def test_find_without_options_is_refused(majlis):
     member = majlis.member("member")
     reply = await majlis.run(member, "profile find")

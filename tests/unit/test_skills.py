@@ -388,3 +388,17 @@ def test_prefix_index_ranks():
     assert sorted(index.search("design s")) == [(2, "c")]
     assert sorted(index.search("lo")) == [(1, "a")]
     assert list(index.search("x")) == []
+
+
+def test_unshipped_skills_are_shown_as_first_typed():
+    catalogue = SkillCatalogue.load()
+    typed = "كتابة الإعلانات الموسمية، WordPress"
+    labels = catalogue.unshipped_labels(typed)
+    key = catalogue.canonical("كتابة الإعلانات الموسمية")
+    assert labels == {key: "كتابة الإعلانات الموسمية"}  # the shipped WordPress needs no label
+    assert catalogue.display(key, "ar") == key  # before: only the search key ("كتابه الاعلانات …")
+    catalogue.remember_labels(labels)
+    catalogue.remember_labels({key: "كتابه اعلانات موسميه"})  # the first label seen wins
+    assert catalogue.display(key, "ar") == "كتابة الإعلانات الموسمية"
+    assert catalogue.display(key, "en") == "كتابة الإعلانات الموسمية"
+    assert catalogue.canonical("كتابه الاعلانات الموسميه") == key  # still found by any spelling
