@@ -31,11 +31,21 @@ class Profile:
 
 _UNSET = object()
 
+# Findable by peers: taking part in intros, or a swap request going. Derived, never stored, so it
+# cannot drift when a member leaves intros, a swap ends or expires, or a partner's match completes.
+_DISCOVERABLE = (
+    "(EXISTS (SELECT 1 FROM intro_members i WHERE i.guild_id = p.guild_id AND i.user_id = p.user_id"
+    " AND i.opted_in = 1)"
+    " OR EXISTS (SELECT 1 FROM swap_requests r WHERE r.guild_id = p.guild_id AND r.user_id = p.user_id"
+    " AND r.status IN ('open', 'matched')))"
+)
+
 
 async def get_profile(db: Database, guild_id: int, user_id: int) -> Profile | None:
     """Return a member's profile with skills, or None."""
     row = await db.fetchone(
-        "SELECT field, timezone, languages, about, discoverable FROM profiles WHERE guild_id = ? AND user_id = ?",
+        f"SELECT field, timezone, languages, about, {_DISCOVERABLE} AS discoverable FROM profiles p "  # noqa: S608
+        "WHERE guild_id = ? AND user_id = ?",
         (guild_id, user_id),
     )
     if row is None:
@@ -64,7 +74,8 @@ async def get_profiles(db: Database, guild_id: int, user_ids: Iterable[int]) -> 
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
         rows = await db.fetchall(
-            f"SELECT user_id, field, timezone, languages, about, discoverable FROM profiles "  # noqa: S608
+            f"SELECT user_id, field, timezone, languages, about, {_DISCOVERABLE} AS discoverable "  # noqa: S608
+            "FROM profiles p "
             f"WHERE guild_id = ? AND user_id IN ({marks})",
             (guild_id, *chunk),
         )
@@ -141,29 +152,6 @@ async def save_profile(
     return profile
 
 
-async def mark_discoverable(db: Database, guild_id: int, user_id: int) -> None:
-    """Let `/profile find` list this member (they joined intros or opened a swap)."""
-    await save_profile(db, guild_id, user_id)
-    await db.execute(
-        "UPDATE profiles SET discoverable = 1 WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
-    )
-
-
-async def refresh_discoverable(db: Database, guild_id: int, user_id: int) -> bool:
-    """Keep a member findable only while they take part in intros or have a swap request going."""
-    row = await db.fetchone(
-        "SELECT EXISTS (SELECT 1 FROM intro_members WHERE guild_id = ? AND user_id = ? AND opted_in = 1)"
-        " OR EXISTS (SELECT 1 FROM swap_requests WHERE guild_id = ? AND user_id = ?"
-        " AND status IN ('open', 'matched')) AS active",
-        (guild_id, user_id, guild_id, user_id),
-    )
-    active = bool(row and row["active"])
-    await db.execute(
-        "UPDATE profiles SET discoverable = ? WHERE guild_id = ? AND user_id = ?", (int(active), guild_id, user_id)
-    )
-    return active
-
-
 async def save_skill_labels(db: Database, labels: dict[str, str], now: datetime) -> None:
     """Remember how unshipped skills were first typed (an existing label is kept)."""
     if labels:
@@ -203,7 +191,7 @@ async def find_members(
     db: Database, guild_id: int, *, skill_key: str | None, field: str | None, limit: int = 200
 ) -> list[int]:
     """Return discoverable, still-present members with that skill and/or field."""
-    clauses = ["p.guild_id = ?", "p.discoverable = 1",
+    clauses = ["p.guild_id = ?", _DISCOVERABLE,
                "NOT EXISTS (SELECT 1 FROM members m WHERE m.guild_id = p.guild_id AND m.user_id = p.user_id"
                " AND m.left_at IS NOT NULL)"]
     params: list[object] = [guild_id]

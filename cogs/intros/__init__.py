@@ -275,7 +275,7 @@ class Intros(MajlisCog):
         if not joined:
             await self.reply(interaction, "intros.already_joined")
             return
-        await profile_store.mark_discoverable(self.bot.db, guild_id, user_id)
+        await profile_store.save_profile(self.bot.db, guild_id, user_id, now=self.bot.clock.now())
         await guild_store.mark_member_present(self.bot.db, guild_id, user_id)
         profile = await profile_store.get_profile(self.bot.db, guild_id, user_id)
         complete = profile is not None and profile.field and profile.timezone
@@ -287,7 +287,6 @@ class Intros(MajlisCog):
         assert interaction.guild_id is not None
         if not await store.leave(self.bot.db, interaction.guild_id, interaction.user.id):
             raise MajlisError("intros.not_joined")
-        await profile_store.refresh_discoverable(self.bot.db, interaction.guild_id, interaction.user.id)
         await self.reply(interaction, "intros.left")
 
     @intros.command(name="pause", description="Take a break from introductions; you come back by yourself")

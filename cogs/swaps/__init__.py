@@ -160,7 +160,7 @@ class Swaps(MajlisCog):
                 raise MajlisError("swaps.limit", limit=store.OPEN_LIMIT) from None
             raise MajlisError("swaps.duplicate") from None
         await profile_store.remember_typed_skills(self.bot.db, f"{offer},{want}", self.bot.clock.now())
-        await profile_store.mark_discoverable(self.bot.db, guild_id, interaction.user.id)
+        await profile_store.save_profile(self.bot.db, guild_id, interaction.user.id, now=self.bot.clock.now())
         await interaction.response.defer(ephemeral=True, thinking=True)
         message = await self.board.post(request, channel)
         await self.board.schedule_sweep()
@@ -256,7 +256,6 @@ class Swaps(MajlisCog):
             lang = await self.lang(interaction)
             raise MajlisError("swaps.not_active", id=request.id, status=t(lang, f"swaps.status.{request.status}")) \
                 from None
-        await profile_store.refresh_discoverable(self.bot.db, request.guild_id, request.user_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.board.refresh([request.id, *finish.reopened_request_ids])
         for match_id in finish.cancelled_match_ids:
@@ -296,7 +295,6 @@ class Swaps(MajlisCog):
         )
         if completion.already_done and not completion.thanked:
             raise MajlisError("swaps.already_thanked", id=request.id)
-        await profile_store.refresh_discoverable(self.bot.db, request.guild_id, request.user_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         if completion.request_ids:
             await self.board.refresh(list(completion.request_ids))

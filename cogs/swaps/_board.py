@@ -272,7 +272,6 @@ class SwapBoard:
             except store.SwapRefused:
                 continue  # closed or matched meanwhile
             expired += 1
-            await profile_store.refresh_discoverable(self.bot.db, request.guild_id, request.user_id)
             await self.refresh([request.id])
             for match_id in finish.cancelled_match_ids:
                 await self.refresh_match(match_id, "swaps.match.cancelled")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.i18n import t
 from bot.storage import guilds as guild_store
+from bot.storage import intros as intro_store
 from bot.storage import profiles as profile_store
 
 NEXT = "majlis:profile:find:next"
@@ -94,7 +95,7 @@ async def test_find_by_the_arabic_spelling_of_an_english_skill(majlis):
     salma = majlis.member("salma")
     searcher = majlis.member("searcher")
     await majlis.run(salma, "profile set", field="programming", skills="WordPress")
-    await profile_store.mark_discoverable(majlis.bot.db, majlis.guild.id, salma.id)
+    await intro_store.join(majlis.bot.db, majlis.guild.id, salma.id, majlis.clock.now())
 
     reply = await majlis.run(searcher, "profile find", skill="ووردبريس")
     assert reply.ephemeral
@@ -116,7 +117,7 @@ async def test_find_lists_only_discoverable_members_still_in_the_guild(majlis):
     for member in (stays, leaves, hidden):
         await majlis.run(member, "profile set", skills="logo design")
     for member in (stays, leaves):
-        await profile_store.mark_discoverable(majlis.bot.db, majlis.guild.id, member.id)
+        await intro_store.join(majlis.bot.db, majlis.guild.id, member.id, majlis.clock.now())
 
     before = await majlis.run(searcher, "profile find", skill="logo design")
     listed = before.embeds[0]["description"]
@@ -172,7 +173,7 @@ async def test_results_page_with_buttons_only_the_searcher_can_press(majlis):
     designers = [majlis.member(f"designer{i}") for i in range(13)]
     for designer in designers:
         await profile_store.save_profile(db, guild_id, designer.id, field="design", skills=["logo design"])
-        await profile_store.mark_discoverable(db, guild_id, designer.id)
+        await intro_store.join(db, guild_id, designer.id, majlis.clock.now())
     await majlis.run(searcher, "profile set", language="en")
 
     first = await majlis.run(searcher, "profile find", field="design")

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.storage import guilds as guild_store
+from bot.storage import intros as intro_store
 from bot.storage import profiles as profile_store
 
 GUILD = 10
@@ -38,7 +39,7 @@ async def test_find_lists_discoverable_members_who_have_not_left(db):
         await profile_store.save_profile(db, GUILD, user, field="design" if user != 4 else "writing",
                                          skills=["logo design"])
     for user in (1, 2, 4):
-        await profile_store.mark_discoverable(db, GUILD, user)
+        await intro_store.join(db, GUILD, user, datetime(2026, 1, 1, tzinfo=UTC))  # intros make them findable
     await guild_store.mark_member_left(db, GUILD, 2, datetime(2026, 1, 1, tzinfo=UTC))
 
     by_skill = await profile_store.find_members(db, GUILD, skill_key="logo design", field=None)

@@ -6,7 +6,6 @@ CREATE TABLE profiles (
     timezone     TEXT,
     languages    TEXT NOT NULL DEFAULT '[]',
     about        TEXT CHECK (about IS NULL OR length(about) <= 300),
-    discoverable INTEGER NOT NULL DEFAULT 0,
     created_at   TEXT NOT NULL,
     updated_at   TEXT NOT NULL,
     PRIMARY KEY (guild_id, user_id)
