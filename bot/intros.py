@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.i18n import t
-from bot.matching import Candidate, Reason
+from bot.matching import Candidate, Reason, hhmm
 from bot.profile_card import field_label, join_list, language_name, local_time_label, skill_names
 from bot.prompts import pick_icebreaker
 from bot.storage.profiles import Profile
-from bot.text import isolate
+from bot.text import clip, isolate
 from bot.timezones import utc_offset_minutes
 
 REPEAT_WINDOW = 12  # rounds: a pair that met within this many rounds is not grouped again while avoidable
@@ -178,11 +178,6 @@ class GroupMember:
     profile: Profile | None
 
 
-def _hhmm(minutes: int) -> str:
-    minutes %= 1440
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
-
-
 def _minutes(hhmm: str) -> int:
     hours, minutes = hhmm.split(":")
     return int(hours) * 60 + int(minutes)
@@ -193,7 +188,7 @@ def local_window(window_utc: tuple[str, str], offset_minutes: int) -> tuple[str,
     start, end = (_minutes(x) for x in window_utc)
     if end <= start:  # the matcher writes a window crossing midnight as end < start after wrapping
         end += 1440
-    return _hhmm(start + offset_minutes), _hhmm(end + offset_minutes)
+    return hhmm(start + offset_minutes), hhmm(end + offset_minutes)
 
 
 def reason_lines(reasons: Sequence[Reason], lang: str) -> list[str]:
@@ -231,10 +226,6 @@ def meeting_window_lines(
         start, end = local_window((window[0], window[1]), offset)
         lines.append(t(lang, "intros.window_line", member=f"<@{member.user_id}>", start=start, end=end))
     return lines
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 EMBED_TOTAL_MAX = 6000  # Discord refuses an embed whose texts add up to more
@@ -293,18 +284,18 @@ def _intro_embed(
               value=(local_time_label(profile.timezone, now, lang) if profile else None) or unset),
         ]
         if profile and profile.about and about_limit:
-            parts.append(t(lang, "intros.member.about", value=_clip(profile.about, about_limit)))
-        fields.append({"name": _clip(isolate(member.name), 256), "value": _clip("\n".join(parts), 1024),
+            parts.append(t(lang, "intros.member.about", value=clip(profile.about, about_limit)))
+        fields.append({"name": clip(isolate(member.name), 256), "value": clip("\n".join(parts), 1024),
                        "inline": False})
     shared = reason_lines(reasons, lang)
     if shared:
-        fields.append({"name": t(lang, "intros.shared"), "value": _clip("\n".join(f"• {x}" for x in shared), 1024),
+        fields.append({"name": t(lang, "intros.shared"), "value": clip("\n".join(f"• {x}" for x in shared), 1024),
                        "inline": False})
     window = meeting_window_lines(reasons, members, now, lang)
     if window:
-        fields.append({"name": t(lang, "intros.window"), "value": _clip("\n".join(window), 1024), "inline": False})
+        fields.append({"name": t(lang, "intros.window"), "value": clip("\n".join(window), 1024), "inline": False})
     if icebreaker:
-        fields.append({"name": t(lang, "intros.icebreaker"), "value": _clip(icebreaker, 1024), "inline": False})
+        fields.append({"name": t(lang, "intros.icebreaker"), "value": clip(icebreaker, 1024), "inline": False})
     return {
         "type": "rich",
         "title": t(lang, "intros.title"),

@@ -187,7 +187,8 @@ def pair_weight(a: Candidate, b: Candidate, mode: str = "same_field", again: boo
     return (_pair_units(a, b, mode) + (AGAIN_UNITS if again else 0)) / UNITS_PER_POINT
 
 
-def _hhmm(minute: int) -> str:
+def hhmm(minute: int) -> str:
+    """Write minutes since midnight (any day) as "HH:MM"."""
     minute %= _DAY
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
@@ -212,7 +213,7 @@ def group_reasons(members: Sequence[Candidate], mode: str = "same_field", again:
         reasons.append(Reason("complementary_skills", tuple(sorted(complementary))))
     window = meeting_window_utc(m.utc_offset_minutes for m in members)
     if window is not None:
-        reasons.append(Reason("overlapping_hours", (_hhmm(window[0]), _hhmm(window[1]))))
+        reasons.append(Reason("overlapping_hours", (hhmm(window[0]), hhmm(window[1]))))
     languages = frozenset.intersection(*(m.languages for m in members)) if members else frozenset()
     if languages:
         reasons.append(Reason("shared_language", tuple(sorted(languages))))

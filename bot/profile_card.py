@@ -25,8 +25,8 @@ from bot.skills import (
     fold_articles,
 )
 from bot.storage.profiles import LANGUAGES_MAX, Profile
-from bot.text import isolate, normalize_key
-from bot.timezones import local_time
+from bot.text import clip, isolate, normalize_key
+from bot.timezones import format_offset, local_time
 
 CARD_COLOUR = 0x2E8B57
 RESULTS_PER_PAGE = 10
@@ -175,10 +175,7 @@ def local_time_label(stored_timezone: str | None, now: datetime, lang: str) -> s
 
 def _offset_text(moment: datetime) -> str:
     offset = moment.utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-    sign = "+" if minutes >= 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    return f"UTC{sign}{hours:02d}:{rest:02d}"
+    return format_offset(int(offset.total_seconds() // 60) if offset is not None else 0)
 
 
 def count_lines(counts: Mapping[str, int], lang: str) -> list[str]:
@@ -205,7 +202,7 @@ def profile_card(
         {"name": t(lang, "profile.card.field"), "value": field_label(profile.field, lang) or unset, "inline": True},
         {"name": t(lang, "profile.card.local_time"),
          "value": local_time_label(profile.timezone, now, lang) or unset, "inline": True},
-        {"name": t(lang, "profile.card.skills"), "value": _clip(join_list(skills, lang), 1024) or unset,
+        {"name": t(lang, "profile.card.skills"), "value": clip(join_list(skills, lang), 1024) or unset,
          "inline": False},
         {"name": t(lang, "profile.card.languages"), "value": join_list(languages, lang) or unset, "inline": True},
     ]
@@ -214,7 +211,7 @@ def profile_card(
         fields.append({"name": t(lang, "profile.card.activity"), "value": "\n".join(lines), "inline": True})
     card: dict[str, Any] = {
         "type": "rich",
-        "title": _clip(t(lang, "profile.card.title", name=isolate(name)), 256),
+        "title": clip(t(lang, "profile.card.title", name=isolate(name)), 256),
         "description": profile.about or t(lang, "profile.card.no_about"),
         "color": CARD_COLOUR,
         "fields": fields,
@@ -270,7 +267,7 @@ def results_page(
         lines.append(f"**{number}.** " + " — ".join(parts))
     embed = {
         "type": "rich",
-        "title": _clip(t(lang, "profile.find.title", query=isolate(query)), 256),
+        "title": clip(t(lang, "profile.find.title", query=isolate(query)), 256),
         "description": "\n".join(lines),
         "color": CARD_COLOUR,
         "footer": {"text": t(lang, "profile.find.footer", page=page + 1, pages=pages, total=len(profiles))},
@@ -311,7 +308,3 @@ def skill_list_choices(
         if len(choices) >= limit:
             break
     return choices
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from bot.fields import get_field
-from bot.text import normalize_key, normalize_text
+from bot.text import clip, normalize_key, normalize_text
 
 SKILLS_PATH = Path(__file__).resolve().parent.parent / "data" / "skills.json"
 MAX_SKILL_LENGTH = 50
@@ -110,12 +110,7 @@ def _choice_label(primary: str, secondary: str) -> str:
     label = primary
     if normalize_key(secondary) not in normalize_key(primary):
         label = f"{primary} · {secondary}"
-    return _clip(label)
-
-
-def _clip(text: str) -> str:
-    """Cut text to Discord's choice length."""
-    return text if len(text) <= MAX_CHOICE_LENGTH else text[: MAX_CHOICE_LENGTH - 1] + "…"
+    return clip(label, MAX_CHOICE_LENGTH)
 
 
 class SkillCatalogue:
@@ -237,7 +232,7 @@ class SkillCatalogue:
         """Return an autocomplete label: the name in `lang`, with the other language's name when it adds something."""
         skill = self._skills.get(key)
         if skill is None:
-            return _clip(self._typed.get(key, key))
+            return clip(self._typed.get(key, key), MAX_CHOICE_LENGTH)
         other = "en" if lang == "ar" else "ar"
         return _choice_label(skill.name(lang), skill.name(other))
 
@@ -285,7 +280,7 @@ class SkillCatalogue:
         top = heapq.nsmallest(
             limit, best, key=lambda k: (best[k], k not in guild.known, labels.get(k, k).casefold())
         )
-        return [(labels.get(k) or _clip(self._typed.get(k, k)), k) for k in top]
+        return [(labels.get(k) or clip(self._typed.get(k, k), MAX_CHOICE_LENGTH), k) for k in top]
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,11 @@ def normalize_key(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def clip(text: str, limit: int) -> str:
+    """Cut text to at most `limit` characters, marking the cut with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def isolate(text: str) -> str:
     """Wrap text in a Unicode first-strong isolate so mixed Arabic/Latin keeps its order."""
     return f"\u2068{text}\u2069"

@@ -25,7 +25,7 @@ from bot.profile_card import (
 from bot.skills import SkillInputError, default_catalogue
 from bot.storage import guilds as guild_store
 from bot.storage import profiles as profile_store
-from bot.text import isolate
+from bot.text import clip, isolate
 from bot.timezones import TimezoneInputError, parse_timezone, suggest_timezones
 
 log = logging.getLogger(__name__)
@@ -48,7 +48,7 @@ LANGUAGE_CHOICES = [
 def _shown(text: str, limit: int = 60) -> str:
     """Clip a member's input for quoting it back in an error message."""
     text = " ".join(text.split())
-    return isolate(text if len(text) <= limit else text[: limit - 1] + "…")
+    return isolate(clip(text, limit))
 
 
 def parse_profile_options(

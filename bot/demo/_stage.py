@@ -23,6 +23,7 @@ from bot.demo.transcript import Names, Transcript, message_lines
 from bot.sandbox import FakeDiscord
 from bot.sandbox.interactions import FakeInteraction
 from bot.sandbox.models import Channel, Clock, Message, Snowflakes, User
+from bot.text import clip
 
 # A Saturday (the first day of the week in much of the Arab world), 08:00 in Riyadh.
 START = datetime(2025, 3, 1, 5, 0, tzinfo=UTC)
@@ -217,7 +218,7 @@ class Stage:
             parent = self.fake.channels.get(channel.parent_id or 0)
             kind = f" ({say(self.lang, 'private_thread')})" if channel.type == 12 else ""
             name = channel.name or ""
-            name = name if len(name) <= 40 else name[:39] + "…"
+            name = clip(name, 40)
             return f"#{parent.name if parent else '?'} › {name}{kind}"
         return f"#{channel.name}"
 

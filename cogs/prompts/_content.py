@@ -13,7 +13,7 @@ from bot.errors import MajlisError
 from bot.i18n import LANGUAGES, t
 from bot.schedule import WeeklySchedule
 from bot.storage.prompts import Suggestion
-from bot.text import isolate, normalize_key
+from bot.text import clip, isolate, normalize_key
 
 MIN_PROMPT_LENGTH = 10
 MAX_PROMPT_LENGTH = 300
@@ -100,7 +100,7 @@ def thread_name(text: str) -> str:
     """Name the answers thread after the prompt, within Discord's 100 characters."""
     one_line = " ".join(text.split())
     name = f"💬 {one_line}"
-    return name if len(name) <= THREAD_NAME_LENGTH else name[: THREAD_NAME_LENGTH - 1] + "…"
+    return clip(name, THREAD_NAME_LENGTH)
 
 
 def post_footer(lang: str, post_id: int) -> str:
@@ -150,7 +150,7 @@ def digest_embed(
     if digest_id is not None:  # a preview has no digest yet, so no footer
         embed.set_footer(text=digest_footer(lang, digest_id))
     if prompt_text is not None and thread_url is not None:
-        question = prompt_text if len(prompt_text) <= 200 else prompt_text[:199] + "…"
+        question = clip(prompt_text, 200)
         embed.description = t(
             lang, "prompts.digest_question", prompt=question, url=thread_url, count=answer_count
         )
