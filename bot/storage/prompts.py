@@ -492,18 +492,10 @@ async def last_digest(db: Database, guild_id: int) -> Digest | None:
     return _digest(row) if row else None
 
 
-async def has_table(db: Database, name: str) -> bool:
-    """Tell whether a table exists (the digest reads another feature's table only if it is there)."""
-    row = await db.fetchone("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", (name,))
-    return row is not None
-
-
 async def shared_threads_between(
     db: Database, guild_id: int, start: datetime, end: datetime, limit: int = 5
 ) -> list[tuple[int, str]]:
-    """Return (thread_id, title) of experience threads shared in a window, if the share feature exists."""
-    if not await has_table(db, "shared_posts"):
-        return []
+    """Return (thread_id, title) of experience threads shared in a window."""
     rows = await db.fetchall(
         "SELECT thread_id, title FROM shared_posts WHERE guild_id = ? AND created_at > ? AND created_at <= ?"
         " AND thread_id IS NOT NULL ORDER BY created_at LIMIT ?",

@@ -334,9 +334,6 @@ async def export_member(db: Database, guild_id: int, user_id: int) -> dict[str, 
 
 async def sync_prompt_threads(db: Database, guild_id: int, now: datetime) -> int:
     """Index posted weekly prompts' answer threads not yet indexed, and drop those that are gone."""
-    exists = await db.fetchone("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'prompt_posts'")
-    if exists is None:
-        return 0
     rows = await db.fetchall(
         "SELECT p.id, p.thread_id, p.text, p.credited_user_id FROM prompt_posts p"
         " LEFT JOIN search_documents d ON d.kind = ? AND d.ref_id = p.id"

@@ -471,11 +471,7 @@ async def reputations(db: Database, guild_id: int, user_ids: Iterable[int]) -> d
 
 
 async def avoid_pairs(db: Database, guild_id: int) -> frozenset[frozenset[int]]:
-    """Return the intros "never pair me with" pairs (both ways), when the intros tables exist."""
-    # Swaps work without intros installed; the avoid list is honoured whenever it is there.
-    table = await db.fetchone("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'intro_avoids'")
-    if table is None:
-        return frozenset()
+    """Return the intros "never pair me with" pairs (both ways)."""
     rows = await db.fetchall("SELECT user_id, avoided_user_id FROM intro_avoids WHERE guild_id = ?", (guild_id,))
     return frozenset(frozenset((r["user_id"], r["avoided_user_id"])) for r in rows if r["user_id"] != r["avoided_user_id"])
 

@@ -163,33 +163,14 @@ async def test_a_digested_post_is_not_digested_again(db):
     assert same is not None and same.id == digest.id and same.status == "posted"
 
 
-async def test_shared_threads_are_read_only_when_the_share_table_exists(db):
-    if not await store.has_table(db, "shared_posts"):
-        await db.execute(
-            "CREATE TABLE shared_posts (guild_id INTEGER, thread_id INTEGER, title TEXT, created_at TEXT)"
-        )
-    await db.execute("DELETE FROM shared_posts")
-    columns = {r["name"] for r in await db.fetchall("PRAGMA table_info(shared_posts)")}
-    insert_columns = ["guild_id", "thread_id", "title", "created_at"]
-    extra = {"user_id": 7, "story": "s", "lesson": "l"}
-    insert_columns += [c for c in extra if c in columns]
+async def test_shared_threads_are_read_from_the_week_only(db):
     for thread_id, title, when in (
         (11, "Inside", NOW - timedelta(days=2)),
         (12, "Too old", NOW - timedelta(days=9)),
     ):
-        values = [GUILD, thread_id, title, to_db_time(when)] + [extra[c] for c in insert_columns[4:]]
-        placeholders = ", ".join("?" for _ in values)
         await db.execute(
-            f"INSERT INTO shared_posts ({', '.join(insert_columns)}) VALUES ({placeholders})",
-            tuple(values),
+            "INSERT INTO shared_posts (guild_id, user_id, thread_id, title, story, lesson, created_at)"
+            " VALUES (?, 7, ?, ?, 's', 'l', ?)",
+            (GUILD, thread_id, title, to_db_time(when)),
         )
     assert await store.shared_threads_between(db, GUILD, NOW - timedelta(days=7), NOW) == [(11, "Inside")]
-
-
-async def test_without_the_share_table_there_are_no_shared_threads(db):
-    await db.execute("DROP TABLE IF EXISTS shared_posts_fts")
-    if await store.has_table(db, "shared_posts"):
-        await db.execute("PRAGMA foreign_keys=OFF")
-        await db.execute("DROP TABLE shared_posts")
-    assert not await store.has_table(db, "shared_posts")
-    assert await store.shared_threads_between(db, GUILD, NOW - timedelta(days=7), NOW) == []
