@@ -20,6 +20,7 @@ run: $(STAMP)
 	@$(PY) -m bot
 
 test: $(STAMP)
+	$(PY) -m ruff format --check bot cogs tests bench
 	$(PY) -m ruff check bot cogs tests bench
 	$(PY) -m pytest -q
 
@@ -30,6 +31,7 @@ demo: $(STAMP)
 	$(PY) -m bot.demo $(ARGS)
 
 lint: $(STAMP)
+	$(PY) -m ruff format --check bot cogs tests bench
 	$(PY) -m ruff check bot cogs tests bench
 
 clean:

@@ -53,9 +53,13 @@ async def _populate(db: Database, now: datetime) -> None:
                     rows.append((group_id, GUILD, uid, rng.choice(("met", None, "not_yet"))))
             await conn.executemany(
                 "INSERT INTO intro_groups (group_id, round_id, guild_id, position, state, thread_id)"
-                " VALUES (?, ?, ?, ?, 'posted', ?)", groups)
+                " VALUES (?, ?, ?, ?, 'posted', ?)",
+                groups,
+            )
             await conn.executemany(
-                "INSERT INTO intro_group_members (group_id, guild_id, user_id, answer) VALUES (?, ?, ?, ?)", rows)
+                "INSERT INTO intro_group_members (group_id, guild_id, user_id, answer) VALUES (?, ?, ?, ?)",
+                rows,
+            )
 
 
 async def _measure(path: Path) -> list[float]:
@@ -70,8 +74,9 @@ async def _measure(path: Path) -> list[float]:
         for _ in range(SAMPLES):
             uid = rng.randint(1, MEMBERS)
             started = time.perf_counter()
-            lines = await member_status_lines(db, GUILD, uid, lang="ar", now=now, next_round=now + timedelta(days=3),
-                                              tz=tz)
+            lines = await member_status_lines(
+                db, GUILD, uid, lang="ar", now=now, next_round=now + timedelta(days=3), tz=tz
+            )
             timings.append((time.perf_counter() - started) * 1000)
             assert lines
     finally:
@@ -85,8 +90,10 @@ def main() -> None:
         timings = asyncio.run(_measure(Path(tmp) / "bench.db"))
     timings.sort()
     p99 = timings[int(len(timings) * 0.99) - 1]
-    print(f"bench command members={MEMBERS} p99_ms={p99:.2f} p50_ms={statistics.median(timings):.2f} "
-          f"rounds={ROUNDS} samples={SAMPLES} path=data_path")
+    print(
+        f"bench command members={MEMBERS} p99_ms={p99:.2f} p50_ms={statistics.median(timings):.2f} "
+        f"rounds={ROUNDS} samples={SAMPLES} path=data_path"
+    )
 
 
 if __name__ == "__main__":

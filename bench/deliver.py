@@ -35,8 +35,14 @@ FIELDS = ("design", "programming", "writing", "marketing")
 
 def _fake_rules() -> list[BucketRule]:
     return [
-        BucketRule("thread-create", "POST", "/channels/*/threads", THREAD_LIMIT.limit, THREAD_LIMIT.window,
-                   per="guild"),
+        BucketRule(
+            "thread-create",
+            "POST",
+            "/channels/*/threads",
+            THREAD_LIMIT.limit,
+            THREAD_LIMIT.window,
+            per="guild",
+        ),
         BucketRule("message-create", "POST", "/channels/*/messages", 5, 5.0, per="channel"),
         BucketRule("dm-open", "POST", "/users/@me/channels", 10, 10.0),
     ]
@@ -55,15 +61,18 @@ async def _deliver(db_dir: Path) -> dict[str, float]:
     users = [fake.create_user(f"m{i}") for i in range(MEMBERS)]
     for user in users:
         fake.add_member(guild, user)
-    settings = Settings(token=fake.bot_token, db_path=db_dir / "bench.db", log_level=logging.WARNING, dev_guild=None)
+    settings = Settings(
+        token=fake.bot_token, db_path=db_dir / "bench.db", log_level=logging.WARNING, dev_guild=None
+    )
     bot = MajlisBot(settings, clock=Clock(), guild_ready_timeout=0.05, max_ratelimit_timeout=60.0)
     await bot.login(settings.token)
     runner_task = asyncio.create_task(bot.connect(reconnect=True))
     try:
         await asyncio.wait_for(bot.wait_until_ready(), timeout=30)
         for i, user in enumerate(users):
-            await profile_store.save_profile(bot.db, guild.id, user.id, field=FIELDS[i % len(FIELDS)],
-                                             timezone="Asia/Riyadh")
+            await profile_store.save_profile(
+                bot.db, guild.id, user.id, field=FIELDS[i % len(FIELDS)], timezone="Asia/Riyadh"
+            )
             await store.join(bot.db, guild.id, user.id, bot.clock.now())
         setup = await fake.invoke(guild, admin, "majlis intros", channel=lounge, options={"channel": intros})
         await setup.wait_done()
@@ -83,8 +92,15 @@ async def _deliver(db_dir: Path) -> dict[str, float]:
         duplicates = (len(threads) - groups) + (intros_posted - groups)
         window = THREAD_LIMIT.window * TIME_SCALE
         bound = ((groups - 1) // THREAD_LIMIT.limit) * window
-        return {"groups": groups, "seconds": elapsed, "create": started - created, "bound": bound, "rate_limited": fake.served_429 - served_before,
-                "duplicates": duplicates, "delivered": len(threads)}
+        return {
+            "groups": groups,
+            "seconds": elapsed,
+            "create": started - created,
+            "bound": bound,
+            "rate_limited": fake.served_429 - served_before,
+            "duplicates": duplicates,
+            "delivered": len(threads),
+        }
     finally:
         await bot.close()
         with contextlib.suppress(asyncio.CancelledError):

@@ -28,11 +28,33 @@ from bot.matching import (
     match_members,
 )
 
-FIELDS = ["development", "design", "writing", "translation", "marketing", "video", "data", "audio", "consulting"]
+FIELDS = [
+    "development",
+    "design",
+    "writing",
+    "translation",
+    "marketing",
+    "video",
+    "data",
+    "audio",
+    "consulting",
+]
 FIELD_SHARE = [24, 18, 12, 10, 10, 8, 8, 5, 5]
 GENERAL_SKILLS = ["english", "copywriting", "project-management", "seo", "excel", "client-communication"]
 # (UTC offset in minutes, share): Gulf, Levant, Egypt, Maghreb, Iran, South Asia, Europe, Americas.
-OFFSETS = [(180, 30), (240, 10), (120, 18), (60, 14), (0, 5), (210, 2), (300, 4), (330, 4), (-300, 6), (-480, 2), (480, 5)]
+OFFSETS = [
+    (180, 30),
+    (240, 10),
+    (120, 18),
+    (60, 14),
+    (0, 5),
+    (210, 2),
+    (300, 4),
+    (330, 4),
+    (-300, 6),
+    (-480, 2),
+    (480, 5),
+]
 
 
 def _members(n: int, rng: random.Random) -> list[Candidate]:

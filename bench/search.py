@@ -20,12 +20,127 @@ POSTS = 20_000
 QUERIES = 300
 GUILD = 1
 FIELDS = ("programming", "design", "writing", "marketing", "video", "data", "business", "teaching", "other")
-ARABIC = ["العميل", "تأخر", "في", "الدفع", "والفاتورة", "ما", "زالت", "معلقة", "منذ", "شهرين", "وتعلمت", "أن", "أطلب", "دفعة", "مقدمة", "قبل", "البدء", "بالعمل", "التسعير", "بالساعة", "أو", "بالمشروع", "العقد", "يحمي", "الطرفين", "الإرهاق", "والعزلة", "العمل", "الحر", "يحتاج", "إلى", "شبكة", "علاقات", "التصميم", "الشعار", "الهوية", "البصرية", "الترجمة", "المحتوى", "التسويق", "الإعلانات", "البرمجة", "الموقع", "التطبيق", "قاعدة", "البيانات"]
-ENGLISH = ["the", "client", "paid", "late", "and", "the", "invoice", "stayed", "open", "for", "two", "months", "so", "I", "learned", "to", "ask", "for", "a", "deposit", "pricing", "hourly", "or", "per", "project", "a", "contract", "protects", "both", "sides", "burnout", "and", "loneliness", "freelancing", "needs", "a", "network", "of", "peers", "logo", "branding", "translation", "content", "marketing", "ads", "code", "website", "app", "database", "scope", "creep"]
+ARABIC = [
+    "العميل",
+    "تأخر",
+    "في",
+    "الدفع",
+    "والفاتورة",
+    "ما",
+    "زالت",
+    "معلقة",
+    "منذ",
+    "شهرين",
+    "وتعلمت",
+    "أن",
+    "أطلب",
+    "دفعة",
+    "مقدمة",
+    "قبل",
+    "البدء",
+    "بالعمل",
+    "التسعير",
+    "بالساعة",
+    "أو",
+    "بالمشروع",
+    "العقد",
+    "يحمي",
+    "الطرفين",
+    "الإرهاق",
+    "والعزلة",
+    "العمل",
+    "الحر",
+    "يحتاج",
+    "إلى",
+    "شبكة",
+    "علاقات",
+    "التصميم",
+    "الشعار",
+    "الهوية",
+    "البصرية",
+    "الترجمة",
+    "المحتوى",
+    "التسويق",
+    "الإعلانات",
+    "البرمجة",
+    "الموقع",
+    "التطبيق",
+    "قاعدة",
+    "البيانات",
+]
+ENGLISH = [
+    "the",
+    "client",
+    "paid",
+    "late",
+    "and",
+    "the",
+    "invoice",
+    "stayed",
+    "open",
+    "for",
+    "two",
+    "months",
+    "so",
+    "I",
+    "learned",
+    "to",
+    "ask",
+    "for",
+    "a",
+    "deposit",
+    "pricing",
+    "hourly",
+    "or",
+    "per",
+    "project",
+    "a",
+    "contract",
+    "protects",
+    "both",
+    "sides",
+    "burnout",
+    "and",
+    "loneliness",
+    "freelancing",
+    "needs",
+    "a",
+    "network",
+    "of",
+    "peers",
+    "logo",
+    "branding",
+    "translation",
+    "content",
+    "marketing",
+    "ads",
+    "code",
+    "website",
+    "app",
+    "database",
+    "scope",
+    "creep",
+]
 QUERY_POOL = (
-    "فاتوره", "الفاتورة المتأخرة", "دفعة مقدمة", "تسعير", "العقد", "العزلة", "تصميم الشعار", "تطبيق",
-    "invoice", "deposit", "pricing project", "contract", "burnout", "scope creep", "logo", "late payment",
-    '"quoted', "AND OR", "database*",
+    "فاتوره",
+    "الفاتورة المتأخرة",
+    "دفعة مقدمة",
+    "تسعير",
+    "العقد",
+    "العزلة",
+    "تصميم الشعار",
+    "تطبيق",
+    "invoice",
+    "deposit",
+    "pricing project",
+    "contract",
+    "burnout",
+    "scope creep",
+    "logo",
+    "late payment",
+    '"quoted',
+    "AND OR",
+    "database*",
 )
 
 
@@ -56,8 +171,11 @@ def _fill(path: Path, rng: random.Random) -> None:
         conn.execute("INSERT INTO guilds (guild_id, joined_at) VALUES (?, ?)", (GUILD, now))
         for i in range(POSTS):
             words = arabic if i % 2 else english
-            title, story, lesson = _text(rng, words, 6)[:100], _text(rng, words, rng.randint(60, 180)), _text(
-                rng, words, 25)
+            title, story, lesson = (
+                _text(rng, words, 6)[:100],
+                _text(rng, words, rng.randint(60, 180)),
+                _text(rng, words, 25),
+            )
             field = FIELDS[i % len(FIELDS)]
             post_id = conn.execute(
                 "INSERT INTO shared_posts (guild_id, user_id, thread_id, title, story, lesson, field, tags, masked,"
@@ -70,8 +188,10 @@ def _fill(path: Path, rng: random.Random) -> None:
                 " created_at) VALUES (?, ?, 'post', ?, ?, ?, ?, ?, ?)",
                 (GUILD, 1000 + i % 500, post_id, 10_000 + i, field, title, body, now),
             ).lastrowid
-            conn.execute("INSERT INTO search_fts (rowid, title, body, scope) VALUES (?, ?, ?, ?)",
-                         (doc_id, index_text(title), index_text(body), store.search_scope(GUILD, field)))
+            conn.execute(
+                "INSERT INTO search_fts (rowid, title, body, scope) VALUES (?, ?, ?, ?)",
+                (doc_id, index_text(title), index_text(body), store.search_scope(GUILD, field)),
+            )
     conn.close()
 
 
@@ -103,5 +223,7 @@ async def _run() -> tuple[float, float, float, float]:
 
 def main() -> None:
     fill_s, p50, p99, worst = asyncio.run(_run())
-    print(f"bench search posts={POSTS} queries={QUERIES} p50_ms={p50:.2f} p99_ms={p99:.2f} max_ms={worst:.2f}"
-          f" index_s={fill_s:.1f}")
+    print(
+        f"bench search posts={POSTS} queries={QUERIES} p50_ms={p50:.2f} p99_ms={p99:.2f} max_ms={worst:.2f}"
+        f" index_s={fill_s:.1f}"
+    )

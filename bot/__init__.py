@@ -1,0 +1,1 @@
+"""Majlis: the bot class, settings, storage, scheduling and the pure domain logic."""

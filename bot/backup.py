@@ -31,15 +31,18 @@ def files_to_prune(names: Iterable[str], keep_daily: int = 7, keep_weekly: int =
     return daily[keep_daily:] + weekly[keep_weekly:]
 
 
-async def backup_database(db: Database, directory: Path, moment: datetime,
-                          keep_daily: int = 7, keep_weekly: int = 4) -> Path:
+async def backup_database(
+    db: Database, directory: Path, moment: datetime, keep_daily: int = 7, keep_weekly: int = 4
+) -> Path:
     """Copy the live database with SQLite's backup API (safe during writes), then rotate."""
     daily_name, weekly_name = backup_names(moment)
     partial = directory / f".{daily_name}.partial"
     await asyncio.to_thread(_prepare, directory, partial)
     async with aiosqlite.connect(partial) as target:
         await db.conn.backup(target)
-    return await asyncio.to_thread(_publish, directory, partial, daily_name, weekly_name, keep_daily, keep_weekly)
+    return await asyncio.to_thread(
+        _publish, directory, partial, daily_name, weekly_name, keep_daily, keep_weekly
+    )
 
 
 def _prepare(directory: Path, partial: Path) -> None:
@@ -47,8 +50,9 @@ def _prepare(directory: Path, partial: Path) -> None:
     partial.unlink(missing_ok=True)
 
 
-def _publish(directory: Path, partial: Path, daily_name: str, weekly_name: str,
-             keep_daily: int, keep_weekly: int) -> Path:
+def _publish(
+    directory: Path, partial: Path, daily_name: str, weekly_name: str, keep_daily: int, keep_weekly: int
+) -> Path:
     daily = directory / daily_name
     partial.replace(daily)  # atomic: a half-written backup never carries a real name
     weekly = directory / weekly_name

@@ -13,7 +13,7 @@ from bot.intros import IntroStats
 
 # DejaVu Sans (shipped with matplotlib) has Arabic glyphs.
 FONT_FAMILY = "DejaVu Sans"
-_EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF]\ufe0f?")
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf]\ufe0f?")
 BAR_COLOUR = "#2E8B57"
 MET_COLOUR = "#E0A030"
 
@@ -43,10 +43,20 @@ def stats_chart(stats: IntroStats, lang: str, weeks: int) -> bytes:
     if lang == "ar":
         axes.invert_xaxis()
     width = 0.38
-    axes.bar([p - width / 2 for p in positions], groups, width, color=BAR_COLOUR,
-             label=shape(t(lang, "intros.stats.legend_groups")))
-    axes.bar([p + width / 2 for p in positions], met, width, color=MET_COLOUR,
-             label=shape(t(lang, "intros.stats.legend_met")))
+    axes.bar(
+        [p - width / 2 for p in positions],
+        groups,
+        width,
+        color=BAR_COLOUR,
+        label=shape(t(lang, "intros.stats.legend_groups")),
+    )
+    axes.bar(
+        [p + width / 2 for p in positions],
+        met,
+        width,
+        color=MET_COLOUR,
+        label=shape(t(lang, "intros.stats.legend_met")),
+    )
     for p, value in zip(positions, groups, strict=True):
         axes.annotate(str(value), (p - width / 2, value), ha="center", va="bottom", fontsize=9)
     axes.set_xticks(positions, labels)
@@ -55,15 +65,25 @@ def stats_chart(stats: IntroStats, lang: str, weeks: int) -> bytes:
     axes.set_ylabel(shape(t(lang, "intros.stats.axis_groups")), family=FONT_FAMILY)
     axes.yaxis.get_major_locator().set_params(integer=True)
     if not rounds:
-        axes.text(0.5, 0.5, shape(t(lang, "intros.stats.no_rounds")), transform=axes.transAxes, ha="center",
-                  va="center", fontsize=13, family=FONT_FAMILY)
+        axes.text(
+            0.5,
+            0.5,
+            shape(t(lang, "intros.stats.no_rounds")),
+            transform=axes.transAxes,
+            ha="center",
+            va="center",
+            fontsize=13,
+            family=FONT_FAMILY,
+        )
         axes.set_xticks([])
     axes.spines[["top", "right"]].set_visible(False)
     # Headroom above the tallest bar keeps the legend off the data.
     axes.set_ylim(0, max([*groups, 1]) * 1.3)
     axes.legend(prop={"family": FONT_FAMILY}, loc="upper center", ncols=2, frameon=False)
-    parts = [t(lang, "intros.stats.prompts_answered", count=stats.prompts_answered),
-             t(lang, "intros.stats.swaps_done", count=stats.swaps_done)]
+    parts = [
+        t(lang, "intros.stats.prompts_answered", count=stats.prompts_answered),
+        t(lang, "intros.stats.swaps_done", count=stats.swaps_done),
+    ]
     # The chart font has no emoji: drop them rather than draw empty boxes.
     footer = shape("   ·   ".join(_EMOJI.sub("", part).strip() for part in parts))
     figure.text(0.5, 0.01, footer, ha="center", va="bottom", fontsize=11, family=FONT_FAMILY)

@@ -76,15 +76,25 @@ class MajlisTree(app_commands.CommandTree):
             text = t(lang, "error.bad_input")
         elif isinstance(original, sqlite3.OperationalError):
             # Disk full, or the file locked past the busy timeout: one clear line; reads keep working.
-            log.error("storage refused a write during %s: %s",
-                      interaction.command and interaction.command.qualified_name, original)
+            log.error(
+                "storage refused a write during %s: %s",
+                interaction.command and interaction.command.qualified_name,
+                original,
+            )
             text = t(lang, "error.storage")
         elif isinstance(original, discord.Forbidden):
-            log.warning("forbidden during %s: %s", interaction.command and interaction.command.qualified_name, original)
+            log.warning(
+                "forbidden during %s: %s",
+                interaction.command and interaction.command.qualified_name,
+                original,
+            )
             text = t(lang, "error.bot_forbidden")
         else:
-            log.error("unexpected error in %s", interaction.command and interaction.command.qualified_name,
-                      exc_info=original)
+            log.error(
+                "unexpected error in %s",
+                interaction.command and interaction.command.qualified_name,
+                exc_info=original,
+            )
             text = t(lang, "error.unexpected")
         try:
             await send(interaction, text, ephemeral=True)

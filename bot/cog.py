@@ -18,7 +18,9 @@ T = TypeVar("T")
 _ADMIN_MARK = "majlis_admin"
 
 
-def admin_command(name: str, description: str) -> Callable[[Callable[..., Any]], app_commands.Command[Any, ..., Any]]:
+def admin_command(
+    name: str, description: str
+) -> Callable[[Callable[..., Any]], app_commands.Command[Any, ..., Any]]:
     """Declare a cog method as the `/majlis <name>` subcommand (Manage Server only)."""
     return app_commands.command(name=name, description=description, extras={_ADMIN_MARK: True})
 

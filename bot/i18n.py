@@ -82,8 +82,11 @@ def weekday_name(weekday: int, lang: str) -> str:
 
 def format_when(moment: datetime, lang: str, tz: tzinfo) -> str:
     """Format an aware datetime for a reader, in a time zone, e.g. 'Sunday 1 March 2026, 10:00'."""
-    return _babel_datetime(moment.astimezone(tz), "EEEE d MMMM y، HH:mm" if lang == "ar" else "EEEE d MMMM y, HH:mm",
-                           locale=_BABEL_LOCALE[lang])
+    return _babel_datetime(
+        moment.astimezone(tz),
+        "EEEE d MMMM y، HH:mm" if lang == "ar" else "EEEE d MMMM y, HH:mm",
+        locale=_BABEL_LOCALE[lang],
+    )
 
 
 def format_number(value: float, lang: str) -> str:

@@ -148,9 +148,7 @@ def stood_up(groups: Iterable[Mapping[int, str | None]]) -> set[int]:
     return found
 
 
-def pick_icebreakers(
-    ids: Sequence[str], used_recently: Sequence[str], count: int, seed: int
-) -> list[str]:
+def pick_icebreakers(ids: Sequence[str], used_recently: Sequence[str], count: int, seed: int) -> list[str]:
     """Pick one icebreaker per group, none used recently in the guild, the groups of a round all different."""
     used = list(used_recently)
     picked = []
@@ -199,11 +197,21 @@ def reason_lines(reasons: Sequence[Reason], lang: str) -> list[str]:
             names = [field_label(key, lang) or key for key in reason.detail]
             lines.append(t(lang, f"intros.reason.{reason.kind}", fields=join_list(names, lang)))
         elif reason.kind in ("shared_skills", "complementary_skills"):
-            lines.append(t(lang, f"intros.reason.{reason.kind}",
-                           skills=join_list(skill_names(reason.detail[:6], lang), lang)))
+            lines.append(
+                t(
+                    lang,
+                    f"intros.reason.{reason.kind}",
+                    skills=join_list(skill_names(reason.detail[:6], lang), lang),
+                )
+            )
         elif reason.kind == "shared_language":
-            lines.append(t(lang, "intros.reason.shared_language",
-                           languages=join_list([language_name(c, lang) for c in reason.detail], lang)))
+            lines.append(
+                t(
+                    lang,
+                    "intros.reason.shared_language",
+                    languages=join_list([language_name(c, lang) for c in reason.detail], lang),
+                )
+            )
         elif reason.kind == "overlapping_hours":
             lines.append(t(lang, "intros.reason.overlapping_hours"))
         elif reason.kind == "again":
@@ -236,7 +244,9 @@ _MEMBER_DETAIL_STEPS = ((300, 8), (160, 5), (80, 3), (0, 2))
 def embed_size(embed: Mapping[str, Any]) -> int:
     """Count the characters Discord adds up against an embed's 6,000 limit."""
     size = len(embed.get("title") or "") + len(embed.get("description") or "")
-    size += len((embed.get("footer") or {}).get("text") or "") + len((embed.get("author") or {}).get("name") or "")
+    size += len((embed.get("footer") or {}).get("text") or "") + len(
+        (embed.get("author") or {}).get("name") or ""
+    )
     return size + sum(len(f["name"]) + len(f["value"]) for f in embed.get("fields", ()))
 
 
@@ -252,8 +262,17 @@ def intro_embed(
 ) -> dict[str, Any]:
     """Build the intro message's embed (Discord embed data) in the guild's language, within Discord's limits."""
     for about_limit, skills_shown in _MEMBER_DETAIL_STEPS:
-        embed = _intro_embed(members, reasons, icebreaker, lang=lang, now=now, round_id=round_id,
-                             position=position, about_limit=about_limit, skills_shown=skills_shown)
+        embed = _intro_embed(
+            members,
+            reasons,
+            icebreaker,
+            lang=lang,
+            now=now,
+            round_id=round_id,
+            position=position,
+            about_limit=about_limit,
+            skills_shown=skills_shown,
+        )
         if embed_size(embed) <= EMBED_TOTAL_MAX:
             break
     return embed
@@ -276,26 +295,47 @@ def _intro_embed(
     for member in members:
         profile = member.profile
         parts = [
-            t(lang, "intros.member.field", value=(field_label(profile.field, lang) if profile else None) or unset),
-            t(lang, "intros.member.skills",
-              value=join_list(skill_names(profile.skills[:skills_shown], lang), lang)
-              if profile and profile.skills else unset),
-            t(lang, "intros.member.local_time",
-              value=(local_time_label(profile.timezone, now, lang) if profile else None) or unset),
+            t(
+                lang,
+                "intros.member.field",
+                value=(field_label(profile.field, lang) if profile else None) or unset,
+            ),
+            t(
+                lang,
+                "intros.member.skills",
+                value=join_list(skill_names(profile.skills[:skills_shown], lang), lang)
+                if profile and profile.skills
+                else unset,
+            ),
+            t(
+                lang,
+                "intros.member.local_time",
+                value=(local_time_label(profile.timezone, now, lang) if profile else None) or unset,
+            ),
         ]
         if profile and profile.about and about_limit:
             parts.append(t(lang, "intros.member.about", value=clip(profile.about, about_limit)))
-        fields.append({"name": clip(isolate(member.name), 256), "value": clip("\n".join(parts), 1024),
-                       "inline": False})
+        fields.append(
+            {"name": clip(isolate(member.name), 256), "value": clip("\n".join(parts), 1024), "inline": False}
+        )
     shared = reason_lines(reasons, lang)
     if shared:
-        fields.append({"name": t(lang, "intros.shared"), "value": clip("\n".join(f"• {x}" for x in shared), 1024),
-                       "inline": False})
+        fields.append(
+            {
+                "name": t(lang, "intros.shared"),
+                "value": clip("\n".join(f"• {x}" for x in shared), 1024),
+                "inline": False,
+            }
+        )
     window = meeting_window_lines(reasons, members, now, lang)
     if window:
-        fields.append({"name": t(lang, "intros.window"), "value": clip("\n".join(window), 1024), "inline": False})
+        fields.append(
+            {"name": t(lang, "intros.window"), "value": clip("\n".join(window), 1024), "inline": False}
+        )
     if icebreaker:
-        fields.append({"name": t(lang, "intros.icebreaker"), "value": clip(icebreaker, 1024), "inline": False})
+        fields.append(
+            {"name": t(lang, "intros.icebreaker"), "value": clip(icebreaker, 1024), "inline": False}
+        )
     return {
         "type": "rich",
         "title": t(lang, "intros.title"),

@@ -101,7 +101,9 @@ class MatchInput:
 class Reason:
     """Why a group was put together, for the intro message."""
 
-    kind: str  # same_field | mixed_fields | shared_skills | complementary_skills | overlapping_hours | shared_language | again
+    # same_field | mixed_fields | shared_skills | complementary_skills | overlapping_hours
+    # | shared_language | again
+    kind: str
     detail: tuple[str, ...] = ()
 
 
@@ -159,9 +161,7 @@ def meeting_window_utc(
     for offset in known[1:]:
         shift = (start_hour * 60 - offset - origin) % _DAY
         arcs = ((shift, shift + length), (shift - _DAY, shift - _DAY + length))
-        pieces = [
-            (max(a, c), min(b, d)) for a, b in pieces for c, d in arcs if max(a, c) < min(b, d)
-        ]
+        pieces = [(max(a, c), min(b, d)) for a, b in pieces for c, d in arcs if max(a, c) < min(b, d)]
         if not pieces:
             return None
     first, last = max(pieces, key=lambda p: (p[1] - p[0], -p[0]))
@@ -193,7 +193,9 @@ def hhmm(minute: int) -> str:
     return f"{minute // 60:02d}:{minute % 60:02d}"
 
 
-def group_reasons(members: Sequence[Candidate], mode: str = "same_field", again: bool = False) -> tuple[Reason, ...]:
+def group_reasons(
+    members: Sequence[Candidate], mode: str = "same_field", again: bool = False
+) -> tuple[Reason, ...]:
     """Return what the members of a group share, strongest first, for the intro message."""
     reasons: list[Reason] = []
     if again:
@@ -206,9 +208,7 @@ def group_reasons(members: Sequence[Candidate], mode: str = "same_field", again:
     shared = {s for a, b in itertools.combinations(members, 2) for s in a.skills & b.skills}
     if shared:
         reasons.append(Reason("shared_skills", tuple(sorted(shared))))
-    complementary = {
-        s for a, b in itertools.permutations(members, 2) for s in a.skills & b.wants
-    }
+    complementary = {s for a, b in itertools.permutations(members, 2) for s in a.skills & b.wants}
     if complementary:
         reasons.append(Reason("complementary_skills", tuple(sorted(complementary))))
     window = meeting_window_utc(m.utc_offset_minutes for m in members)
@@ -220,7 +220,9 @@ def group_reasons(members: Sequence[Candidate], mode: str = "same_field", again:
     return tuple(reasons)
 
 
-def pair_reasons(a: Candidate, b: Candidate, mode: str = "same_field", again: bool = False) -> tuple[Reason, ...]:
+def pair_reasons(
+    a: Candidate, b: Candidate, mode: str = "same_field", again: bool = False
+) -> tuple[Reason, ...]:
     """Return what a and b share, strongest first, for the intro message."""
     return group_reasons((a, b), mode, again)
 
@@ -247,7 +249,9 @@ class _Profiles:
         self.mixed = mode == "mixed"
         fields = sorted({c.field for c in candidates if c.field is not None})
         field_ids = {f: i for i, f in enumerate(fields)}
-        self.field = np.array([field_ids.get(c.field, -1) if c.field else -1 for c in candidates], dtype=np.int32)
+        self.field = np.array(
+            [field_ids.get(c.field, -1) if c.field else -1 for c in candidates], dtype=np.int32
+        )
         skills_and_wants = _bitsets([c.skills for c in candidates] + [c.wants for c in candidates])
         self.skills = skills_and_wants[: len(candidates)]
         self.wants = skills_and_wants[len(candidates) :]
@@ -339,7 +343,9 @@ class _Round:
         self.index = {member_id: i for i, member_id in enumerate(ids)}
         self.avoid_of = self._pairs_of(inp.avoid_pairs)
         self.again_of = self._pairs_of(inp.again_pairs)
-        recent = (p for p, ago in inp.recent_pairs.items() if ago <= inp.repeat_window and p not in inp.again_pairs)
+        recent = (
+            p for p, ago in inp.recent_pairs.items() if ago <= inp.repeat_window and p not in inp.again_pairs
+        )
         self.recent_of = self._pairs_of(recent)
         self.profiles = _Profiles(self.members, inp.mode)
         # A stable random rank per member: the seed's say in every tie.
@@ -392,7 +398,9 @@ class _Round:
 
     # pairing
 
-    def match_block(self, block: np.ndarray, allow_repeat: bool = False) -> tuple[list[tuple[int, int]], list[int]]:
+    def match_block(
+        self, block: np.ndarray, allow_repeat: bool = False
+    ) -> tuple[list[tuple[int, int]], list[int]]:
         """Solve one block exactly on its candidate graph; return pairs and the members left over."""
         if len(block) < 2:
             return [], [int(x) for x in block]
@@ -572,7 +580,9 @@ def plan_group_sizes(count: int, group_size: int) -> list[int]:
     return [base + 1] * extra + [base] * (groups - extra)
 
 
-def _fill_block(round_: _Round, groups: _Groups, cores: list[tuple[int, int]], sizes: list[int], singles: list[int]) -> list[int]:
+def _fill_block(
+    round_: _Round, groups: _Groups, cores: list[tuple[int, int]], sizes: list[int], singles: list[int]
+) -> list[int]:
     """Grow the cores of one block to their planned sizes, greedily by gain; return singles not placed."""
     core_ids = [groups.add(core, size) for core, size in zip(cores, sizes, strict=True)]
     if not singles or not core_ids:
@@ -704,7 +714,7 @@ def _grow_groups(
 
 
 def _place_leftovers(round_: _Round, groups: _Groups, left: list[int]) -> list[int]:
-    """Place members the pairing left out: into groups without repeats, else paired by a repeat, else anywhere allowed."""
+    """Place members the pairing left out: groups without repeats, else a repeat pair, else anywhere allowed."""
     by_priority = sorted(left, key=lambda m: (not round_.profiles.priority[m], round_.rank[m]))
     left = [m for m in by_priority if not groups.place(m, allow_repeat=False, respect_capacity=True)]
     if len(left) > 1:

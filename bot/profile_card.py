@@ -40,14 +40,51 @@ _SKILL_SEPARATORS = re.compile("[,،;؛\n]")
 # Languages members commonly write in their own script ("français", "Türkçe"); loading every
 # locale to learn all native names would cost a second at first use for little gain.
 _NATIVE_NAMES_FOR = (
-    "ar", "en", "fr", "es", "de", "it", "pt", "tr", "fa", "ur", "hi", "bn", "ru", "zh", "ja", "ko",
-    "id", "ms", "nl", "sw", "so", "am", "he", "ku", "ha", "uk", "pl", "el", "sv",
+    "ar",
+    "en",
+    "fr",
+    "es",
+    "de",
+    "it",
+    "pt",
+    "tr",
+    "fa",
+    "ur",
+    "hi",
+    "bn",
+    "ru",
+    "zh",
+    "ja",
+    "ko",
+    "id",
+    "ms",
+    "nl",
+    "sw",
+    "so",
+    "am",
+    "he",
+    "ku",
+    "ha",
+    "uk",
+    "pl",
+    "el",
+    "sv",
 )
 # Spellings that are not derived from CLDR names: dialect and colloquial forms.
 _EXTRA_NAMES = {
-    "انكليزي": "en", "انكليزيه": "en", "انقليزي": "en", "انجلش": "en", "english language": "en",
-    "فرنساوي": "fr", "امازيغي": "ber", "امازيغيه": "ber", "tamazight": "ber", "berber": "ber",
-    "arabi": "ar", "3arabi": "ar", "farsi": "fa",
+    "انكليزي": "en",
+    "انكليزيه": "en",
+    "انقليزي": "en",
+    "انجلش": "en",
+    "english language": "en",
+    "فرنساوي": "fr",
+    "امازيغي": "ber",
+    "امازيغيه": "ber",
+    "tamazight": "ber",
+    "berber": "ber",
+    "arabi": "ar",
+    "3arabi": "ar",
+    "farsi": "fa",
 }
 
 
@@ -167,7 +204,9 @@ def local_time_label(stored_timezone: str | None, now: datetime, lang: str) -> s
     if not stored_timezone:
         return None
     moment = local_time(stored_timezone, now)
-    when = format_datetime(moment, "EEEE HH:mm", tzinfo=moment.tzinfo, locale=_BABEL_LOCALE.get(lang, "en_GB"))
+    when = format_datetime(
+        moment, "EEEE HH:mm", tzinfo=moment.tzinfo, locale=_BABEL_LOCALE.get(lang, "en_GB")
+    )
     offset = _offset_text(moment)
     zone = stored_timezone if stored_timezone == offset else f"{stored_timezone} ({offset})"
     return f"{when} · {isolate(zone)}"
@@ -199,12 +238,26 @@ def profile_card(
     skills = skill_names(profile.skills, lang, catalogue)
     languages = [language_name(code, lang) for code in profile.languages]
     fields = [
-        {"name": t(lang, "profile.card.field"), "value": field_label(profile.field, lang) or unset, "inline": True},
-        {"name": t(lang, "profile.card.local_time"),
-         "value": local_time_label(profile.timezone, now, lang) or unset, "inline": True},
-        {"name": t(lang, "profile.card.skills"), "value": clip(join_list(skills, lang), 1024) or unset,
-         "inline": False},
-        {"name": t(lang, "profile.card.languages"), "value": join_list(languages, lang) or unset, "inline": True},
+        {
+            "name": t(lang, "profile.card.field"),
+            "value": field_label(profile.field, lang) or unset,
+            "inline": True,
+        },
+        {
+            "name": t(lang, "profile.card.local_time"),
+            "value": local_time_label(profile.timezone, now, lang) or unset,
+            "inline": True,
+        },
+        {
+            "name": t(lang, "profile.card.skills"),
+            "value": clip(join_list(skills, lang), 1024) or unset,
+            "inline": False,
+        },
+        {
+            "name": t(lang, "profile.card.languages"),
+            "value": join_list(languages, lang) or unset,
+            "inline": True,
+        },
     ]
     lines = count_lines(counts or {}, lang)
     if lines:

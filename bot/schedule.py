@@ -86,7 +86,9 @@ def schedule_for(config: guild_store.FeatureConfig, timezone: str) -> WeeklySche
     if not config.scheduled:
         return None
     assert config.weekday is not None and config.hour is not None
-    return WeeklySchedule(config.weekday, config.hour, zoneinfo_for(timezone), config.every_weeks, config.anchor)
+    return WeeklySchedule(
+        config.weekday, config.hour, zoneinfo_for(timezone), config.every_weeks, config.anchor
+    )
 
 
 def job_id(guild_id: int, feature: str) -> str:
@@ -247,10 +249,15 @@ class Scheduler:
             if task is not None:
                 self._inflight.discard(task)
 
-    def add_daily(self, key: str, func: Callable[[], Awaitable[None]], hour: int = 3, minute: int = 0) -> None:
+    def add_daily(
+        self, key: str, func: Callable[[], Awaitable[None]], hour: int = 3, minute: int = 0
+    ) -> None:
         """Run `func()` every day at hour:minute UTC (maintenance: backups, expiries, purges)."""
         self._aps.add_job(
-            func, CronTrigger(hour=hour, minute=minute, timezone=UTC), id=f"daily:{key}", replace_existing=True
+            func,
+            CronTrigger(hour=hour, minute=minute, timezone=UTC),
+            id=f"daily:{key}",
+            replace_existing=True,
         )
 
     def cancel_once(self, key: str) -> None:

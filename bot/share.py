@@ -163,8 +163,10 @@ def describe_findings(report: PrivacyReport, lang: str, limit: int = 15) -> str:
 
 def compose_post(draft: ShareDraft, author_id: int, fields: Sequence[str], lang: str) -> PostText:
     """Lay out a shared post: story, lesson, fields and the author's credit, in Discord-sized messages."""
-    field_names = "، ".join(_field_label(k, lang) for k in fields) if lang == "ar" else ", ".join(
-        _field_label(k, lang) for k in fields
+    field_names = (
+        "، ".join(_field_label(k, lang) for k in fields)
+        if lang == "ar"
+        else ", ".join(_field_label(k, lang) for k in fields)
     )
     body = [
         f"**{t(lang, 'share.post_story')}**",

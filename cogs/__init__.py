@@ -1,0 +1,1 @@
+"""Discord-facing features of Majlis, one extension per feature."""

@@ -64,7 +64,14 @@ async def save_weekly_schedule(
         await guild_store.set_guild_timezone(db, guild_id, timezone)
     # configure_feature clears the last run and sets the new anchor, so a changed schedule never looks overdue.
     await guild_store.configure_feature(
-        db, guild_id, feature, channel_id=channel_id, weekday=weekday, hour=hour,
-        every_weeks=every_weeks, options=options, anchor=anchor,
+        db,
+        guild_id,
+        feature,
+        channel_id=channel_id,
+        weekday=weekday,
+        hour=hour,
+        every_weeks=every_weeks,
+        options=options,
+        anchor=anchor,
     )
     return await bot.scheduler.reschedule(guild_id, feature)

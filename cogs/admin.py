@@ -25,8 +25,12 @@ async def status_embed(bot: MajlisBot, guild_id: int, lang: str) -> discord.Embe
     embed = discord.Embed(title=t(lang, "status.title"), colour=0x2E8B57)
     embed.add_field(
         name=t(lang, "status.settings"),
-        value=t(lang, "status.settings_value", language=t(lang, f"language.{settings.language}"),
-                timezone=settings.timezone),
+        value=t(
+            lang,
+            "status.settings_value",
+            language=t(lang, f"language.{settings.language}"),
+            timezone=settings.timezone,
+        ),
         inline=False,
     )
     configs = {c.feature: c for c in await guild_store.list_features(bot.db, guild_id)}
@@ -42,12 +46,25 @@ async def status_embed(bot: MajlisBot, guild_id: int, lang: str) -> discord.Embe
                 lines.append(t(lang, "status.channel", channel=f"<#{config.channel_id}>"))
             schedule = schedule_for(config, settings.timezone)
             if schedule is not None:
-                lines.append(t(lang, "status.schedule", weekday=weekday_name(schedule.weekday, lang),
-                               hour=f"{schedule.hour:02d}:00", every=config.every_weeks))
+                lines.append(
+                    t(
+                        lang,
+                        "status.schedule",
+                        weekday=weekday_name(schedule.weekday, lang),
+                        hour=f"{schedule.hour:02d}:00",
+                        every=config.every_weeks,
+                    )
+                )
                 upcoming = bot.scheduler.next_run(guild_id, name)
                 if upcoming is not None:
-                    lines.append(t(lang, "status.next_run", when=format_when(upcoming, lang, tz),
-                                   relative=discord_time(upcoming, "R")))
+                    lines.append(
+                        t(
+                            lang,
+                            "status.next_run",
+                            when=format_when(upcoming, lang, tz),
+                            relative=discord_time(upcoming, "R"),
+                        )
+                    )
             if config.last_error:
                 lines.append(t(lang, "status.last_error", error=config.last_error[:200]))
         feature = bot.features.get(name)
@@ -81,7 +98,9 @@ class Admin(MajlisCog):
     @admin_command(name="disable", description="Turn a Majlis feature off (its data is kept)")
     @app_commands.describe(feature="The feature to turn off")
     async def disable(
-        self, interaction: discord.Interaction, feature: Literal["intros", "prompts", "digest", "swaps", "share"]
+        self,
+        interaction: discord.Interaction,
+        feature: Literal["intros", "prompts", "digest", "swaps", "share"],
     ) -> None:
         """Turn a feature's schedule and commands off, keeping its data."""
         assert interaction.guild_id is not None

@@ -20,7 +20,9 @@ def help_embed(lang: str) -> discord.Embed:
     """Build the `/help` card in one language."""
     embed = discord.Embed(title=t(lang, "help.title"), description=t(lang, "help.body"), colour=0x2E8B57)
     for section in ("intros", "prompts", "share", "swaps", "privacy", "admin"):
-        embed.add_field(name=t(lang, f"help.{section}.name"), value=t(lang, f"help.{section}.value"), inline=False)
+        embed.add_field(
+            name=t(lang, f"help.{section}.name"), value=t(lang, f"help.{section}.value"), inline=False
+        )
     embed.set_footer(text=t(lang, "help.footer"))
     return embed
 
@@ -68,7 +70,9 @@ class Core(MajlisCog):
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
         """A member who leaves drops out of rounds; their history stays."""
-        await guild_store.mark_member_left(self.bot.db, payload.guild_id, payload.user.id, self.bot.clock.now())
+        await guild_store.mark_member_left(
+            self.bot.db, payload.guild_id, payload.user.id, self.bot.clock.now()
+        )
 
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:

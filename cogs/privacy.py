@@ -91,11 +91,15 @@ class ForgetConfirm(discord.ui.View):
         self.lang = lang
         self.interaction: discord.Interaction | None = None  # the command, to edit its answer on timeout
         confirm: discord.ui.Button[ForgetConfirm] = discord.ui.Button(
-            label=t(lang, "privacy.forget_button"), style=discord.ButtonStyle.danger,
-            custom_id="majlis:privacy:forget:confirm")
+            label=t(lang, "privacy.forget_button"),
+            style=discord.ButtonStyle.danger,
+            custom_id="majlis:privacy:forget:confirm",
+        )
         cancel: discord.ui.Button[ForgetConfirm] = discord.ui.Button(
-            label=t(lang, "privacy.cancel_button"), style=discord.ButtonStyle.secondary,
-            custom_id="majlis:privacy:forget:cancel")
+            label=t(lang, "privacy.cancel_button"),
+            style=discord.ButtonStyle.secondary,
+            custom_id="majlis:privacy:forget:cancel",
+        )
         confirm.callback = self.confirm  # type: ignore[method-assign]
         cancel.callback = self.cancel  # type: ignore[method-assign]
         self.add_item(confirm)
@@ -126,11 +130,15 @@ class ForgetConfirm(discord.ui.View):
         if self.interaction is None:
             return
         try:
-            await self.interaction.edit_original_response(content=t(self.lang, "privacy.forget_expired"), view=None)
+            await self.interaction.edit_original_response(
+                content=t(self.lang, "privacy.forget_expired"), view=None
+            )
         except discord.HTTPException as error:
             log.info("could not mark a forget confirmation expired: %s", error)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item) -> None:
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item
+    ) -> None:
         """Answer in the member's language through the tree's error handler."""
         await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined, arg-type]
 
@@ -141,10 +149,15 @@ class Privacy(MajlisCog):
     # How long the forget confirmation waits for a press (tests shorten it).
     forget_timeout: float = 120.0
 
-    privacy = app_commands.Group(name="privacy", description="Your data in Majlis: what is stored, and control over it",
-                                 guild_only=True)
+    privacy = app_commands.Group(
+        name="privacy",
+        description="Your data in Majlis: what is stored, and control over it",
+        guild_only=True,
+    )
 
-    @privacy.command(name="clients", description="Your private list of client names, used only by the privacy check")
+    @privacy.command(
+        name="clients", description="Your private list of client names, used only by the privacy check"
+    )
     async def clients(self, interaction: discord.Interaction) -> None:
         """Open the client-list modal with the current names."""
         assert interaction.guild_id is not None
@@ -158,12 +171,12 @@ class Privacy(MajlisCog):
         if len(text) > CLIENT_LIST_TEXT_MAX:
             raise MajlisError("privacy.clients_too_many", limit=CLIENT_NAMES_MAX)
         names = parse_clients(text)
-        await share_store.set_client_names(self.bot.db, interaction.guild_id, interaction.user.id, names,
-                                           self.bot.clock.now())
+        await share_store.set_client_names(
+            self.bot.db, interaction.guild_id, interaction.user.id, names, self.bot.clock.now()
+        )
         lang = await self.lang(interaction)
         key = "privacy.clients_saved" if names else "privacy.clients_cleared"
         await send(interaction, t(lang, key, count=len(names)) if names else t(lang, key))
-
 
     @privacy.command(name="export", description="Get a file with everything Majlis stores about you")
     async def export(self, interaction: discord.Interaction) -> None:
@@ -177,17 +190,23 @@ class Privacy(MajlisCog):
             member = guild.get_member(user_id) if guild else None
             return member.display_name if member else None
 
-        export = await privacy_store.export_member(self.bot.db, interaction.guild_id, interaction.user.id,
-                                                   self.bot.clock.now(), display_name)
+        export = await privacy_store.export_member(
+            self.bot.db, interaction.guild_id, interaction.user.id, self.bot.clock.now(), display_name
+        )
         # A long-standing member's export can run to megabytes: encode it off the event loop.
         data = await asyncio.to_thread(export_bytes, export)
         guild_name = guild.name if guild else str(interaction.guild_id)
         try:
-            await interaction.user.send(t(lang, "privacy.export_dm", guild=guild_name),
-                                        file=export_file(data, interaction.guild_id, interaction.user.id))
+            await interaction.user.send(
+                t(lang, "privacy.export_dm", guild=guild_name),
+                file=export_file(data, interaction.guild_id, interaction.user.id),
+            )
         except discord.Forbidden:
-            await send(interaction, t(lang, "privacy.export_here"),
-                       file=export_file(data, interaction.guild_id, interaction.user.id))
+            await send(
+                interaction,
+                t(lang, "privacy.export_here"),
+                file=export_file(data, interaction.guild_id, interaction.user.id),
+            )
             return
         except discord.HTTPException as error:
             log.warning("could not send an export by DM: %s", error)
@@ -205,9 +224,12 @@ class Privacy(MajlisCog):
     async def forget_member(self, interaction: discord.Interaction) -> None:
         """Delete the member's data in one transaction, then bring the swap board in step."""
         assert interaction.guild_id is not None
-        forgotten = await privacy_store.forget_member(self.bot.db, interaction.guild_id, interaction.user.id,
-                                                      self.bot.clock.now())
-        log.info("forgot a member of guild %s (%d rows deleted)", interaction.guild_id, forgotten.rows_deleted)
+        forgotten = await privacy_store.forget_member(
+            self.bot.db, interaction.guild_id, interaction.user.id, self.bot.clock.now()
+        )
+        log.info(
+            "forgot a member of guild %s (%d rows deleted)", interaction.guild_id, forgotten.rows_deleted
+        )
         lang = await self.bot.guild_language(interaction.guild_id)
         for post in forgotten.withdrawn_posts:
             message = self.bot.get_partial_messageable(post.channel_id).get_partial_message(post.message_id)

@@ -71,7 +71,9 @@ def parse_profile_options(
         except SkillInputError as error:
             if error.reason == "too_many":
                 raise MajlisError("profile.too_many_skills", limit=error.limit) from error
-            raise MajlisError("profile.skill_too_long", skill=_shown(error.detail), limit=error.limit) from error
+            raise MajlisError(
+                "profile.skill_too_long", skill=_shown(error.detail), limit=error.limit
+            ) from error
     if timezone is not None:
         if timezone.strip() == CLEAR:
             changes["timezone"] = None
@@ -99,7 +101,9 @@ def parse_profile_options(
 class FindResultsView(OwnedView):
     """Previous/Next over `/profile find` results; only the searcher may page."""
 
-    def __init__(self, *, searcher_id: int, lang: str, pages: int, build: Callable[[int], ResultPage]) -> None:
+    def __init__(
+        self, *, searcher_id: int, lang: str, pages: int, build: Callable[[int], ResultPage]
+    ) -> None:
         super().__init__(searcher_id, timeout=RESULTS_TIMEOUT)
         self.page = 0
         self.pages = pages
@@ -120,13 +124,19 @@ class FindResultsView(OwnedView):
         self._refresh()
         await interaction.response.edit_message(embed=discord.Embed.from_dict(shown.embed), view=self)
 
-    @discord.ui.button(label="Previous", emoji="◀️", style=discord.ButtonStyle.secondary,
-                       custom_id="majlis:profile:find:previous")
+    @discord.ui.button(
+        label="Previous",
+        emoji="◀️",
+        style=discord.ButtonStyle.secondary,
+        custom_id="majlis:profile:find:previous",
+    )
     async def previous(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
         """Show the previous page."""
         await self._turn(interaction, self.page - 1)
 
-    @discord.ui.button(label="Next", emoji="▶️", style=discord.ButtonStyle.secondary, custom_id="majlis:profile:find:next")
+    @discord.ui.button(
+        label="Next", emoji="▶️", style=discord.ButtonStyle.secondary, custom_id="majlis:profile:find:next"
+    )
     async def next(self, interaction: discord.Interaction, _button: discord.ui.Button[Any]) -> None:
         """Show the next page."""
         await self._turn(interaction, self.page + 1)
@@ -166,7 +176,9 @@ class Profiles(MajlisCog):
                 counts[key] = counts.get(key, 0) + int(value)
         return counts
 
-    async def _card(self, member: discord.abc.User, profile: profile_store.Profile, lang: str) -> discord.Embed:
+    async def _card(
+        self, member: discord.abc.User, profile: profile_store.Profile, lang: str
+    ) -> discord.Embed:
         counts = await self._counts(profile.guild_id, profile.user_id)
         data = profile_card(
             profile,
@@ -178,13 +190,15 @@ class Profiles(MajlisCog):
         )
         return discord.Embed.from_dict(data)
 
-    @profile.command(name="set", description="Create or update your profile; only the options you give change")
+    @profile.command(
+        name="set", description="Create or update your profile; only the options you give change"
+    )
     @app_commands.describe(
         field="Your freelance field",
-        skills="Comma-separated skills, e.g. logo design, WordPress, ترجمة (\"-\" clears)",
+        skills='Comma-separated skills, e.g. logo design, WordPress, ترجمة ("-" clears)',
         timezone="Your time zone: a city, an IANA name or an offset like UTC+3",
         languages="Languages you speak, e.g. ar, en, fr (at most 6)",
-        about="A few words about your work (at most 300 characters; \"-\" clears)",
+        about='A few words about your work (at most 300 characters; "-" clears)',
         language="The language Majlis talks to you in",
     )
     @app_commands.choices(field=FIELD_CHOICES, language=LANGUAGE_CHOICES)
@@ -228,7 +242,9 @@ class Profiles(MajlisCog):
             return
         if changes:
             lines.append(t(lang, "profile.saved"))
-        await send(interaction, "\n".join(lines) or None, embed=await self._card(interaction.user, profile, lang))
+        await send(
+            interaction, "\n".join(lines) or None, embed=await self._card(interaction.user, profile, lang)
+        )
 
     @set_profile.autocomplete("skills")
     async def skills_autocomplete(
@@ -237,7 +253,10 @@ class Profiles(MajlisCog):
         """Complete the last skill of the list from the guild's skills and the shipped list."""
         lang = await self.lang(interaction)
         known = await profile_store.guild_skill_keys(self.bot.db, interaction.guild_id or 0)
-        return [app_commands.Choice(name=name, value=value) for name, value in skill_list_choices(current, lang, known)]
+        return [
+            app_commands.Choice(name=name, value=value)
+            for name, value in skill_list_choices(current, lang, known)
+        ]
 
     @set_profile.autocomplete("timezone")
     async def timezone_autocomplete(
@@ -290,15 +309,18 @@ class Profiles(MajlisCog):
             return
 
         query = " · ".join(
-            part for part in (
+            part
+            for part in (
                 catalogue.display(skill_key, lang) if skill_key else None,
                 field_name(field, lang) if field else None,
-            ) if part
+            )
+            if part
         )
 
         def build(page: int) -> ResultPage:
-            return results_page(found, page=page, lang=lang, query=query, now=self.bot.clock.now(),
-                                matched_skill=skill_key)
+            return results_page(
+                found, page=page, lang=lang, query=query, now=self.bot.clock.now(), matched_skill=skill_key
+            )
 
         first = build(0)
         if first.pages == 1:
@@ -325,10 +347,13 @@ class Profiles(MajlisCog):
     ) -> list[profile_store.Profile]:
         """Return the matching discoverable members still in the guild, the searcher left out."""
         assert interaction.guild_id is not None
-        ids = await profile_store.find_members(self.bot.db, interaction.guild_id, skill_key=skill_key, field=field)
+        ids = await profile_store.find_members(
+            self.bot.db, interaction.guild_id, skill_key=skill_key, field=field
+        )
         guild = interaction.guild
         ids = [
-            uid for uid in ids
+            uid
+            for uid in ids
             if uid != interaction.user.id
             # With the members intent the cache is complete; it catches a leave the bot missed while down.
             and (guild is None or not guild.chunked or guild.get_member(uid) is not None)

@@ -97,7 +97,9 @@ class Majlis:
     users: dict[str, Any] = field(default_factory=dict)
 
     async def start(self) -> MajlisBot:
-        settings = Settings(token=self.fake.bot_token, db_path=self.db_path, log_level=logging.INFO, dev_guild=None)
+        settings = Settings(
+            token=self.fake.bot_token, db_path=self.db_path, log_level=logging.INFO, dev_guild=None
+        )
         bot = MajlisBot(settings, clock=self.clock, guild_ready_timeout=0.05, max_ratelimit_timeout=30.0)
         await bot.login(settings.token)
         self._task = asyncio.create_task(bot.connect(reconnect=True))
@@ -137,7 +139,9 @@ async def majlis(fake: FakeDiscord, tmp_path: Path, error_log: Any) -> AsyncIter
     admin = fake.create_user("admin", global_name="Admin")
     fake.add_member(guild, admin, manage_guild=True)
     channel = fake.create_text_channel(guild, "lounge")
-    env = Majlis(fake=fake, db_path=tmp_path / "majlis.db", clock=Clock(), guild=guild, admin=admin, channel=channel)
+    env = Majlis(
+        fake=fake, db_path=tmp_path / "majlis.db", clock=Clock(), guild=guild, admin=admin, channel=channel
+    )
     await env.start()
     try:
         yield env

@@ -4,7 +4,6 @@ The story (`bot/demo/scenario.py`) drives this stage as a Discord client would; 
 the story moves it (both clocks together), so a seed replays it.
 """
 
-
 import asyncio
 import contextlib
 import logging
@@ -91,11 +90,15 @@ class Stage:
         await fake.start()
         fake.install()
         self.guild = fake.create_guild("Majlis Freelancers")
-        self.admin = fake.create_user("noura.admin", global_name="Noura (admin)" if self.lang == "en" else "نورة (مشرفة)")
+        self.admin = fake.create_user(
+            "noura.admin", global_name="Noura (admin)" if self.lang == "en" else "نورة (مشرفة)"
+        )
         fake.add_member(self.guild, self.admin, manage_guild=True)
         self.channels["lounge"] = fake.create_text_channel(self.guild, "lounge")
         for person in self.community:
-            user = fake.create_user(person.username, global_name=person.display_name, dms_open=person.dms_open)
+            user = fake.create_user(
+                person.username, global_name=person.display_name, dms_open=person.dms_open
+            )
             fake.add_member(self.guild, user)
             self.users[person.username] = user
             self.people[user.id] = person
@@ -103,8 +106,9 @@ class Stage:
 
     async def start_bot(self) -> None:
         """Start the real bot against the fake (with the story's clock and a temporary database)."""
-        settings = Settings(token=self.fake.bot_token, db_path=self.db_path, log_level=logging.WARNING,
-                            dev_guild=None)
+        settings = Settings(
+            token=self.fake.bot_token, db_path=self.db_path, log_level=logging.WARNING, dev_guild=None
+        )
         bot = MajlisBot(settings, clock=self.bot_time, guild_ready_timeout=0.05, max_ratelimit_timeout=30.0)
         await bot.login(settings.token)
         self._runner = asyncio.create_task(bot.connect(reconnect=True))
@@ -159,13 +163,15 @@ class Stage:
         channels = {c.id: c.name or "" for c in self.fake.channels.values() if c.name}
         return Names(users, channels, {r.id: r.name for r in self.guild.roles.values()})
 
-    async def invoke(self, user: User, command: str, *, show: bool = True, channel: Channel | None = None,
-                     **options: Any) -> FakeInteraction:
+    async def invoke(
+        self, user: User, command: str, *, show: bool = True, channel: Channel | None = None, **options: Any
+    ) -> FakeInteraction:
         """Run a slash command as ``user``, wait for the answer and note what they saw."""
         self.pause()
         shown = " ".join(f"{k}:{_option_text(v)}" for k, v in options.get("options", options).items())
-        interaction = await self.fake.invoke(self.guild, user, command, channel=channel or self.channels["lounge"],
-                                             **options)
+        interaction = await self.fake.invoke(
+            self.guild, user, command, channel=channel or self.channels["lounge"], **options
+        )
         if show:
             self.transcript.action(self.name(user), f"/{command} {shown}".strip())
         await interaction.response(WAIT)
@@ -175,12 +181,16 @@ class Stage:
                 self.note_reply(user, interaction)
         return interaction
 
-    async def click(self, user: User, message: Message, custom_id: str, *, show: bool = True) -> FakeInteraction:
+    async def click(
+        self, user: User, message: Message, custom_id: str, *, show: bool = True
+    ) -> FakeInteraction:
         """Press a button as ``user`` and note the answer they saw."""
         self.pause(timedelta(seconds=10))
         component = message.component(custom_id) or {}
         if show:
-            self.transcript.action(self.name(user), f"{say(self.lang, 'clicks')} [{component.get('label', custom_id)}]")
+            self.transcript.action(
+                self.name(user), f"{say(self.lang, 'clicks')} [{component.get('label', custom_id)}]"
+            )
         interaction = await self.fake.click(message, custom_id, user=user)
         await interaction.wait_done(WAIT)
         if show and interaction.callback_type not in (6, 7):
@@ -190,7 +200,9 @@ class Stage:
     async def submit(self, user: User, opened: FakeInteraction, values: dict[str, str]) -> FakeInteraction:
         """Fill in and submit a modal the bot opened."""
         self.pause()
-        self.transcript.action(self.name(user), f"{say(self.lang, 'submits')}: " + " | ".join(values.values()))
+        self.transcript.action(
+            self.name(user), f"{say(self.lang, 'submits')}: " + " | ".join(values.values())
+        )
         submitted = await self.fake.submit_modal(opened, values)
         await submitted.wait_done(WAIT)
         self.note_reply(user, submitted)
@@ -240,16 +252,24 @@ class Stage:
             by_place.setdefault(message.channel_id, []).append(message)
         threads_seen, hidden = 0, []
         # Groups are delivered concurrently: show private threads in their natural order, not arrival order.
-        places = sorted(by_place, key=lambda c: (self.fake.channels[c].type == 12,
-                                                 _natural(self.fake.channels[c].name or "")
-                                                 if self.fake.channels[c].type == 12 else [by_place[c][0].id]))
+        places = sorted(
+            by_place,
+            key=lambda c: (
+                self.fake.channels[c].type == 12,
+                _natural(self.fake.channels[c].name or "")
+                if self.fake.channels[c].type == 12
+                else [by_place[c][0].id],
+            ),
+        )
         for channel_id in places:
             messages = by_place[channel_id]
             channel = self.fake.channels[channel_id]
             if channel.type == 12:
                 threads_seen += 1
                 if threads_seen > threads_shown:
-                    members = [self.name(self.fake.users[u]) for u in channel.members if u != self.fake.bot_user.id]
+                    members = [
+                        self.name(self.fake.users[u]) for u in channel.members if u != self.fake.bot_user.id
+                    ]
                     hidden.append(" + ".join(members))
                     continue
             for message in messages[:MESSAGES_SHOWN]:

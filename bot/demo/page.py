@@ -53,21 +53,33 @@ a{color:#00a8fc}
 TEXT_CHANNELS = (0, 5)
 
 
-def render_page(fake: FakeDiscord, guild: Guild, lang: str, out_dir: Path, names: Names,
-                chart: Path | None = None) -> Path:
+def render_page(
+    fake: FakeDiscord, guild: Guild, lang: str, out_dir: Path, names: Names, chart: Path | None = None
+) -> Path:
     """Write ``index.html`` (and the files it shows) into ``out_dir``; return the page's path.
 
     ``chart`` is the `/majlis stats` image: the admin saw it in an ephemeral reply, which no channel keeps.
     """
     files = out_dir / "files"
     files.mkdir(parents=True, exist_ok=True)
-    channels = sorted((c for c in fake.channels.values() if c.guild_id == guild.id and not c.is_thread
-                       and not c.deleted and c.type in (*TEXT_CHANNELS, GUILD_FORUM)), key=lambda c: c.position)
+    channels = sorted(
+        (
+            c
+            for c in fake.channels.values()
+            if c.guild_id == guild.id
+            and not c.is_thread
+            and not c.deleted
+            and c.type in (*TEXT_CHANNELS, GUILD_FORUM)
+        ),
+        key=lambda c: c.position,
+    )
     dms = [c for c in fake.channels.values() if c.type == DM and fake.messages(c)]
     nav, body = [], []
     for channel in channels:
         threads = fake.threads(channel)
-        nav.append(f'<a href="#c{channel.id}">{"🗂" if channel.type == GUILD_FORUM else "#"} {_e(channel.name)}</a>')
+        nav.append(
+            f'<a href="#c{channel.id}">{"🗂" if channel.type == GUILD_FORUM else "#"} {_e(channel.name)}</a>'
+        )
         nav.extend(f'<a class="thread" href="#c{t.id}">↳ {_e(t.name)}</a>' for t in threads)
         parts = [_channel_section(fake, channel, names, files, "channel")]
         parts.extend(_channel_section(fake, t, names, files, "thread") for t in threads)
@@ -80,8 +92,10 @@ def render_page(fake: FakeDiscord, guild: Guild, lang: str, out_dir: Path, names
             body.append(_channel_section(fake, channel, names, files, "channel", title=f"@ {who}"))
     if chart is not None:
         nav.append('<a href="#stats">📊 /majlis stats</a>')
-        body.append(f'<section class="channel" id="stats"><h3>📊 /majlis stats</h3>'
-                    f'<img class="attachment" src="{_e(chart.name)}" alt="stats"></section>')
+        body.append(
+            f'<section class="channel" id="stats"><h3>📊 /majlis stats</h3>'
+            f'<img class="attachment" src="{_e(chart.name)}" alt="stats"></section>'
+        )
     members = sorted(names.users.get(m.id, "?") for m in guild.members.values())
     direction = "rtl" if lang == "ar" else "ltr"
     page = f"""<!DOCTYPE html>
@@ -89,7 +103,8 @@ def render_page(fake: FakeDiscord, guild: Guild, lang: str, out_dir: Path, names
 <head><meta charset="utf-8"><title>{_e(say(lang, "html_title"))}</title><style>{STYLE}</style></head>
 <body><div class="layout">
 <nav><h1>{_e(guild.name)}</h1>{"".join(nav)}
-<h2>{_e(say(lang, "html_members"))} ({len(members)})</h2><div class="meta">{_e("، " if lang == "ar" else ", ").join(_e(m) for m in members)}</div></nav>
+<h2>{_e(say(lang, "html_members"))} ({len(members)})</h2>
+<div class="meta">{_e("، " if lang == "ar" else ", ").join(_e(m) for m in members)}</div></nav>
 <main><h1>{_e(say(lang, "html_title"))}</h1>
 {"".join(body)}
 </main></div></body></html>
@@ -99,8 +114,9 @@ def render_page(fake: FakeDiscord, guild: Guild, lang: str, out_dir: Path, names
     return path
 
 
-def _channel_section(fake: FakeDiscord, channel: Channel, names: Names, files: Path, kind: str,
-                     title: str | None = None) -> str:
+def _channel_section(
+    fake: FakeDiscord, channel: Channel, names: Names, files: Path, kind: str, title: str | None = None
+) -> str:
     label = title or (("🔒 " if channel.type == 12 else "") + f"#{channel.name}")
     members = ""
     if channel.is_thread:
@@ -113,8 +129,10 @@ def _channel_section(fake: FakeDiscord, channel: Channel, names: Names, files: P
 def _message(fake: FakeDiscord, message: Message, names: Names, files: Path) -> str:
     author = fake.users[message.author_id]
     badge = '<span class="bot">BOT</span>' if author.bot else ""
-    parts = [f'<div class="msg"><span class="author">{_e(names.users.get(author.id, author.username))}</span>{badge}'
-             f' <span class="meta">{_e(message.created_at[:16].replace("T", " "))}</span>']
+    parts = [
+        f'<div class="msg"><span class="author">{_e(names.users.get(author.id, author.username))}</span>{badge}'
+        f' <span class="meta">{_e(message.created_at[:16].replace("T", " "))}</span>'
+    ]
     if message.content:
         parts.append(f"<div>{markup(message.content, names)}</div>")
     attached = {a.filename: a for a in message.attachments}
@@ -123,15 +141,21 @@ def _message(fake: FakeDiscord, message: Message, names: Names, files: Path) -> 
     for component in iter_components(message.components):
         if component.get("type") in (2, 3):
             state = " disabled" if component.get("disabled") else ""
-            parts.append(f'<span class="button s{component.get("style", 2)}{state}">{_e(button_label(component))}</span>')
+            parts.append(
+                f'<span class="button s{component.get("style", 2)}{state}">{_e(button_label(component))}</span>'
+            )
     for attachment in attached.values():
         target = files / f"{attachment.id}-{attachment.filename}"
         target.write_bytes(attachment.data)
         if attachment.filename.lower().endswith((".png", ".jpg", ".jpeg", ".gif")):
-            parts.append(f'<img class="attachment" src="files/{_e(target.name)}" alt="{_e(attachment.filename)}">')
+            parts.append(
+                f'<img class="attachment" src="files/{_e(target.name)}" alt="{_e(attachment.filename)}">'
+            )
         else:
             parts.append(f'<div>📎 <a href="files/{_e(target.name)}">{_e(attachment.filename)}</a></div>')
-    parts.extend(f'<span class="reaction">{_e(r.emoji)} {r.count}</span>' for r in message.reactions if r.count)
+    parts.extend(
+        f'<span class="reaction">{_e(r.emoji)} {r.count}</span>' for r in message.reactions if r.count
+    )
     parts.append("</div>")
     return "".join(parts)
 
@@ -147,14 +171,18 @@ def _embed(embed: dict[str, Any], names: Names, attached: dict[str, Any], files:
     if embed.get("description"):
         parts.append(f"<div>{markup(embed['description'], names)}</div>")
     for item in embed.get("fields", []):
-        parts.append(f'<div class="field"><b>{markup(str(item.get("name", "")), names)}</b><br>'
-                     f'{markup(str(item.get("value", "")), names)}</div>')
+        parts.append(
+            f'<div class="field"><b>{markup(str(item.get("name", "")), names)}</b><br>'
+            f"{markup(str(item.get('value', '')), names)}</div>"
+        )
     image = embed.get("image", {}).get("url", "")
     if image.startswith("attachment://") and image.removeprefix("attachment://") in attached:
         attachment = attached.pop(image.removeprefix("attachment://"))
         target = files / f"{attachment.id}-{attachment.filename}"
         target.write_bytes(attachment.data)
-        parts.append(f'<img class="attachment" src="files/{_e(target.name)}" alt="{_e(attachment.filename)}">')
+        parts.append(
+            f'<img class="attachment" src="files/{_e(target.name)}" alt="{_e(attachment.filename)}">'
+        )
     if embed.get("footer", {}).get("text"):
         parts.append(f'<div class="footer">{markup(embed["footer"]["text"], names)}</div>')
     parts.append("</div>")
@@ -164,10 +192,16 @@ def _embed(embed: dict[str, Any], names: Names, attached: dict[str, Any], files:
 def markup(text: str, names: Names) -> str:
     """Render Discord's markdown subset as HTML (escaped first; mentions and links styled)."""
     escaped = html.escape(text)
-    escaped = re.sub(r"&lt;(@!?|@&amp;|#)(\d+)&gt;",
-                     lambda m: _mention(m.group(1).replace("&amp;", "&"), m.group(2), names), escaped)
-    escaped = re.sub(r"&lt;t:(-?\d+)(?::([tTdDfFR]))?&gt;",
-                     lambda m: discord_timestamp(TIMESTAMP.match(f"<t:{m.group(1)}:{m.group(2) or 'f'}>")), escaped)
+    escaped = re.sub(
+        r"&lt;(@!?|@&amp;|#)(\d+)&gt;",
+        lambda m: _mention(m.group(1).replace("&amp;", "&"), m.group(2), names),
+        escaped,
+    )
+    escaped = re.sub(
+        r"&lt;t:(-?\d+)(?::([tTdDfFR]))?&gt;",
+        lambda m: discord_timestamp(TIMESTAMP.match(f"<t:{m.group(1)}:{m.group(2) or 'f'}>")),
+        escaped,
+    )
     escaped = LINK.sub(lambda m: f'<a href="{m.group(3)}">{m.group(1)}</a>', escaped)
     escaped = BOLD.sub(lambda m: f"<b>{m.group(1)}</b>", escaped)
     escaped = CODE.sub(lambda m: f"<code>{m.group(1)}</code>", escaped)

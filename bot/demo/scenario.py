@@ -23,35 +23,53 @@ from bot.storage import intros as intro_store
 
 PROFILES_SHOWN = 3
 ANSWERS = {
-    "ar": ("أرفع السعر مع كل عميل جديد بنسبة صغيرة، وأكتب نطاق العمل بوضوح قبل البدء.",
-           "تعلمت أن أطلب دفعة مقدّمة دائمًا، حتى من العملاء الذين أعرفهم.",
-           "أخصّص ساعة كل جمعة لمراجعة دخلي ومصاريفي؛ غيّر ذلك طريقة تسعيري.",
-           "العزلة أصعب من العمل نفسه؛ مكالمة أسبوعية مع زميل تنقذني.",
-           "أرفض المشاريع التي لا أفهم هدفها، وهذا وفّر عليّ كثيرًا.",
-           "أكتب عقدًا قصيرًا من صفحة واحدة لكل مشروع، مهما كان صغيرًا."),
-    "en": ("I raise my rate a little with every new client and write the scope down before starting.",
-           "Always ask for a deposit, even from clients you know.",
-           "One hour every Friday to review income and costs changed how I price.",
-           "Isolation is harder than the work; a weekly call with a peer saves me.",
-           "I turn down projects whose goal I don't understand — it saved me a lot.",
-           "A one-page contract for every project, however small."),
+    "ar": (
+        "أرفع السعر مع كل عميل جديد بنسبة صغيرة، وأكتب نطاق العمل بوضوح قبل البدء.",
+        "تعلمت أن أطلب دفعة مقدّمة دائمًا، حتى من العملاء الذين أعرفهم.",
+        "أخصّص ساعة كل جمعة لمراجعة دخلي ومصاريفي؛ غيّر ذلك طريقة تسعيري.",
+        "العزلة أصعب من العمل نفسه؛ مكالمة أسبوعية مع زميل تنقذني.",
+        "أرفض المشاريع التي لا أفهم هدفها، وهذا وفّر عليّ كثيرًا.",
+        "أكتب عقدًا قصيرًا من صفحة واحدة لكل مشروع، مهما كان صغيرًا.",
+    ),
+    "en": (
+        "I raise my rate a little with every new client and write the scope down before starting.",
+        "Always ask for a deposit, even from clients you know.",
+        "One hour every Friday to review income and costs changed how I price.",
+        "Isolation is harder than the work; a weekly call with a peer saves me.",
+        "I turn down projects whose goal I don't understand — it saved me a lot.",
+        "A one-page contract for every project, however small.",
+    ),
 }
-SUGGESTION = {"ar": "كيف تتعامل مع عميل يطلب تعديلات مجانية لا تنتهي؟",
-              "en": "How do you handle a client who keeps asking for free revisions?"}
+SUGGESTION = {
+    "ar": "كيف تتعامل مع عميل يطلب تعديلات مجانية لا تنتهي؟",
+    "en": "How do you handle a client who keeps asking for free revisions?",
+}
 CLEAN_STORY = {
-    "ar": ("أول مشروع هوية بصرية بسعر عادل", "قبلت أول مشروع بسعر منخفض جدًا لأني خفت أن أخسر العميل، "
-           "ثم أمضيت ثلاثة أسابيع في تعديلات.", "سعّر المشروع كاملًا، وحدّد عدد التعديلات في العرض."),
-    "en": ("My first fairly priced brand project", "I took my first project far too cheap because I was "
-           "afraid to lose the client, then spent three weeks on revisions.",
-           "Price the whole project and put the number of revisions in the quote."),
+    "ar": (
+        "أول مشروع هوية بصرية بسعر عادل",
+        "قبلت أول مشروع بسعر منخفض جدًا لأني خفت أن أخسر العميل، ثم أمضيت ثلاثة أسابيع في تعديلات.",
+        "سعّر المشروع كاملًا، وحدّد عدد التعديلات في العرض.",
+    ),
+    "en": (
+        "My first fairly priced brand project",
+        "I took my first project far too cheap because I was "
+        "afraid to lose the client, then spent three weeks on revisions.",
+        "Price the whole project and put the number of revisions in the quote.",
+    ),
 }
 RISKY_STORY = {
-    "ar": ("عميل تأخر في الدفع ثلاثة أشهر", "عملت مع {client} على متجر إلكتروني، وتأخر الدفع ثلاثة أشهر. "
-           "كتبت إلى المدير على finance@{domain} واتصلت بالرقم ٠٥٥٠١٢٣٤٥٦ مرات كثيرة.",
-           "اطلب دفعة مقدّمة، ولا تسلّم الملفات النهائية قبل الدفع."),
-    "en": ("A client who paid three months late", "I built an online shop for {client} and they paid three "
-           "months late. I wrote to finance@{domain} and called +966 55 012 3456 many times.",
-           "Ask for a deposit and hand over final files only after payment."),
+    "ar": (
+        "عميل تأخر في الدفع ثلاثة أشهر",
+        "عملت مع {client} على متجر إلكتروني، وتأخر الدفع ثلاثة أشهر. "
+        "كتبت إلى المدير على finance@{domain} واتصلت بالرقم ٠٥٥٠١٢٣٤٥٦ مرات كثيرة.",
+        "اطلب دفعة مقدّمة، ولا تسلّم الملفات النهائية قبل الدفع.",
+    ),
+    "en": (
+        "A client who paid three months late",
+        "I built an online shop for {client} and they paid three "
+        "months late. I wrote to finance@{domain} and called +966 55 012 3456 many times.",
+        "Ask for a deposit and hand over final files only after payment.",
+    ),
 }
 CLIENTS = ("Nakheel Foods", "Riyadh Dental Clinic")
 REACTIONS = ("👍", "🔥", "❤️", "💡")
@@ -106,7 +124,11 @@ class Demo(Stage):
     def quiet_after_prompt(self, before: set[int]) -> bool:
         """Say whether a prompt that fell due has its answers thread (or no prompt fell due)."""
         config_due = self.live.scheduler.next_run(self.guild.id, "prompts")
-        return config_due is None or config_due > self.bot_time.now() or bool(set(self.thread_ids("prompts")) - before)
+        return (
+            config_due is None
+            or config_due > self.bot_time.now()
+            or bool(set(self.thread_ids("prompts")) - before)
+        )
 
     def thread_ids(self, channel_key: str) -> list[int]:
         """Return the ids of a demo channel's threads."""
@@ -117,8 +139,9 @@ class Demo(Stage):
         """Let members answer the check-ins that fell due (the scheduler just posted them)."""
         for stored in due:
             groups = [g for g in await intro_store.round_groups(self.live.db, stored.round_id) if g.thread_id]
-            await self.fake.wait_for(lambda groups=groups: all(self.checkin_message(g.thread_id) for g in groups),
-                                     timeout=WAIT)
+            await self.fake.wait_for(
+                lambda groups=groups: all(self.checkin_message(g.thread_id) for g in groups), timeout=WAIT
+            )
             self.report_new(threads_shown=1)
             counts = {"met": 0, "not_yet": 0, "couldnt": 0}
             for number, group in enumerate(groups):
@@ -141,7 +164,10 @@ class Demo(Stage):
         """Return the check-in question in an intro thread, once posted."""
         for message in self.fake.messages(thread_id):
             # The intro itself has a "We met" button too; the check-in is the one asking "not yet?".
-            if any(c.startswith("majlis:intros:checkin:") and c.endswith(":not_yet") for c in message.custom_ids()):
+            if any(
+                c.startswith("majlis:intros:checkin:") and c.endswith(":not_yet")
+                for c in message.custom_ids()
+            ):
                 return message
         return None
 
@@ -153,7 +179,9 @@ class Demo(Stage):
         posted = []
         for writer, text in zip(writers, answers, strict=True):
             message = self.say_as(writer, thread, text)
-            self.transcript.action(self.name(writer), f"{say(self.lang, 'typed')} ({self.place_of(message)}): {text}")
+            self.transcript.action(
+                self.name(writer), f"{say(self.lang, 'typed')} ({self.place_of(message)}): {text}"
+            )
             posted.append(message)
         for message in posted:
             for reader in self.rng.sample(present, k=self.rng.randint(0, 6)):
@@ -198,10 +226,14 @@ class Demo(Stage):
         self.channels["swaps"] = fake.create_text_channel(self.guild, "swaps")
         self.channels["experiences"] = fake.create_forum_channel(self.guild, "experiences")
         await fake.wait_for(lambda: self.live.get_channel(self.channels["experiences"].id) is not None)
-        await self.invoke(admin, "majlis intros", options={"channel": self.channels["intros"], "weekday": 6,
-                                                          "hour": 10, "timezone": "Asia/Riyadh"})
-        await self.invoke(admin, "majlis prompts", options={"channel": self.channels["prompts"], "weekday": 6,
-                                                           "hour": 9})
+        await self.invoke(
+            admin,
+            "majlis intros",
+            options={"channel": self.channels["intros"], "weekday": 6, "hour": 10, "timezone": "Asia/Riyadh"},
+        )
+        await self.invoke(
+            admin, "majlis prompts", options={"channel": self.channels["prompts"], "weekday": 6, "hour": 9}
+        )
         await self.invoke(admin, "majlis swaps", options={"channel": self.channels["swaps"]})
         await self.invoke(admin, "majlis share", forum=self.channels["experiences"])
         self.report_new()
@@ -214,8 +246,16 @@ class Demo(Stage):
             if index == PROFILES_SHOWN:
                 # Searched before the crowd arrives: `/profile find` orders ties by a wall-clock stamp.
                 await self.invoke(user, "profile find", field=self.community[0].field)
-            await self.invoke(user, "profile set", show=show, field=person.field, skills=", ".join(person.skills),
-                              timezone=person.timezone, languages=person.languages, about=person.about)
+            await self.invoke(
+                user,
+                "profile set",
+                show=show,
+                field=person.field,
+                skills=", ".join(person.skills),
+                timezone=person.timezone,
+                languages=person.languages,
+                about=person.about,
+            )
             if person.joins_intros:
                 await self.invoke(user, "intros join", show=show)
         self.transcript.note(say(self.lang, "more_profiles", count=len(self.community) - PROFILES_SHOWN))
@@ -228,8 +268,14 @@ class Demo(Stage):
         author = self.users[self.community[2].username]
         await self.invoke(author, "prompt suggest", text=SUGGESTION[self.lang])
         queue = await self.invoke(self.admin, "majlis prompts-queue")
-        approve = next((c for c in (queue.message.custom_ids() if queue.message else [])
-                        if c.startswith("majlis:prompt:approve:")), None)
+        approve = next(
+            (
+                c
+                for c in (queue.message.custom_ids() if queue.message else [])
+                if c.startswith("majlis:prompt:approve:")
+            ),
+            None,
+        )
         if approve is not None:
             await self.click(self.admin, queue.message, approve)
 
@@ -240,8 +286,11 @@ class Demo(Stage):
         clean_author, careful = (self.users[p.username] for p in self.community[3:5])
         title, story, lesson = CLEAN_STORY[self.lang]
         opened = await self.invoke(clean_author, "share post")
-        await self.submit(clean_author, opened, {"majlis:share:title": title, "majlis:share:story": story,
-                                                 "majlis:share:lesson": lesson})
+        await self.submit(
+            clean_author,
+            opened,
+            {"majlis:share:title": title, "majlis:share:story": story, "majlis:share:lesson": lesson},
+        )
         await self.fake.wait_for(lambda: len(self.fake.threads(forum)) >= 1, timeout=WAIT)
         self.report_new()
         if self.has_command("privacy clients"):
@@ -250,22 +299,35 @@ class Demo(Stage):
                 await self.submit(careful, opened, {"majlis:privacy:clients": "\n".join(CLIENTS)})
         title, story, lesson = RISKY_STORY[self.lang]
         opened = await self.invoke(careful, "share post")
-        draft = await self.submit(careful, opened, {
-            "majlis:share:title": title, "majlis:share:story": story.format(client=CLIENTS[0], domain="nakheel.sa"),
-            "majlis:share:lesson": lesson})
-        mask = next((c for c in (draft.message.custom_ids() if draft.message else []) if c.endswith(":mask")), None)
+        draft = await self.submit(
+            careful,
+            opened,
+            {
+                "majlis:share:title": title,
+                "majlis:share:story": story.format(client=CLIENTS[0], domain="nakheel.sa"),
+                "majlis:share:lesson": lesson,
+            },
+        )
+        mask = next(
+            (c for c in (draft.message.custom_ids() if draft.message else []) if c.endswith(":mask")), None
+        )
         if mask is not None:
             await self.click(careful, draft.message, mask)
             await self.fake.wait_for(lambda: len(self.fake.threads(forum)) >= 2, timeout=WAIT)
         self.report_new()
-        await self.invoke(self.users[self.community[5].username], "share search",
-                          query="دفعة" if self.lang == "ar" else "deposit")
+        await self.invoke(
+            self.users[self.community[5].username],
+            "share search",
+            query="دفعة" if self.lang == "ar" else "deposit",
+        )
 
     async def offer(self, user: User, give: str, want: str) -> int | None:
         """Post a swap offer; return its request id (read from its board card's button)."""
         board = self.channels["swaps"]
         before = {m.id for m in self.fake.messages(board)}
-        await self.invoke(user, "swap offer", offer=SKILL_NAMES[give][self.lang], want=SKILL_NAMES[want][self.lang])
+        await self.invoke(
+            user, "swap offer", offer=SKILL_NAMES[give][self.lang], want=SKILL_NAMES[want][self.lang]
+        )
         for message in self.fake.messages(board):
             if message.id not in before:
                 for custom_id in message.custom_ids():
@@ -294,15 +356,27 @@ class Demo(Stage):
 
     async def confirm_swap(self, thread: Channel) -> None:
         """Each member of a proposed swap presses their own Confirm button."""
-        proposal = next((m for m in self.fake.messages(thread)
-                         if any(c.startswith("majlis:swaps:match:") for c in m.custom_ids())), None)
+        proposal = next(
+            (
+                m
+                for m in self.fake.messages(thread)
+                if any(c.startswith("majlis:swaps:match:") for c in m.custom_ids())
+            ),
+            None,
+        )
         if proposal is None:
             return
         notes = len(self.fake.messages(thread))
         for custom_id in [c for c in proposal.custom_ids() if c.endswith(":confirm")]:
             label = (proposal.component(custom_id) or {}).get("label", "")
-            owner = next((self.fake.users[u] for u in thread.members
-                          if u in self.people and self.name(self.fake.users[u]) in label), None)
+            owner = next(
+                (
+                    self.fake.users[u]
+                    for u in thread.members
+                    if u in self.people and self.name(self.fake.users[u]) in label
+                ),
+                None,
+            )
             if owner is not None:
                 await self.click(owner, proposal, custom_id)
         # The last confirmation is announced in a follow-up: wait for it before time moves on.
@@ -326,7 +400,8 @@ class Demo(Stage):
         self.fake.remove_member(self.guild, leaver)
         await self.fake.wait_for(
             lambda: (g := self.live.get_guild(self.guild.id)) is not None and g.get_member(leaver.id) is None,
-            timeout=WAIT)
+            timeout=WAIT,
+        )
         self.transcript.note(say(self.lang, "leaves", who=self.name(leaver)))
 
     async def wrap_up(self) -> None:
@@ -344,8 +419,14 @@ class Demo(Stage):
         self.chart = charts[0].data if charts else None
 
 
-async def run_demo(*, lang: str = "ar", seed: int = 7, weeks: int = 4, members: int = 40,
-                   out_dir: Path | None = Path("demo-out")) -> DemoResult:
+async def run_demo(
+    *,
+    lang: str = "ar",
+    seed: int = 7,
+    weeks: int = 4,
+    members: int = 40,
+    out_dir: Path | None = Path("demo-out"),
+) -> DemoResult:
     """Play the month against the fake Discord; write the HTML page and stats chart to ``out_dir``."""
     if lang not in ("ar", "en"):
         raise ValueError(f"unknown language {lang!r}")
@@ -371,5 +452,7 @@ def write_outputs(demo: Demo, result: DemoResult, out_dir: Path) -> None:
         result.chart_path = out_dir / "stats.png"
         result.chart_path.write_bytes(demo.chart)
         demo.transcript.note(say(result.lang, "chart", path=result.chart_path))
-    result.html_path = render_page(demo.fake, demo.guild, result.lang, out_dir, demo.names(), result.chart_path)
+    result.html_path = render_page(
+        demo.fake, demo.guild, result.lang, out_dir, demo.names(), result.chart_path
+    )
     demo.transcript.note(say(result.lang, "page", path=result.html_path))

@@ -22,8 +22,18 @@ DISCORD_LINK = re.compile(r"<?https://discord\.com/channels/\d+/(\d+)(?:/\d+)?>?
 LINES_SHOWN = 22
 MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 
-ANSI = {"heading": "1;36", "actor": "1;33", "place": "35", "bot": "32", "private": "2;37", "note": "3;37",
-        "bold": "1", "title": "1;32", "button": "7", "dim": "2"}
+ANSI = {
+    "heading": "1;36",
+    "actor": "1;33",
+    "place": "35",
+    "bot": "32",
+    "private": "2;37",
+    "note": "3;37",
+    "bold": "1",
+    "title": "1;32",
+    "button": "7",
+    "dim": "2",
+}
 
 
 def wants_colour(stream: TextIO, env: dict[str, str] | None = None) -> bool:
@@ -101,7 +111,7 @@ def message_lines(message: Message, names: Names) -> list[str]:
     if any(r.count for r in message.reactions):
         lines.append("  ".join(f"{r.emoji} {r.count}" for r in message.reactions if r.count))
     if len(lines) > LINES_SHOWN:
-        lines = [*lines[:LINES_SHOWN - 1], "│ …"]
+        lines = [*lines[: LINES_SHOWN - 1], "│ …"]
     return lines
 
 

@@ -27,10 +27,17 @@ THREAD_ARCHIVED = 50083
 
 # Codes that mean the bot broke Discord's contract (as opposed to meeting a world it cannot control,
 # like closed DMs or a channel deleted under it); these are recorded in ``FakeDiscord.violations``.
-CONTRACT_CODES = frozenset({
-    UNKNOWN_ROUTE, UNAUTHORIZED, ALREADY_ACKNOWLEDGED, EMPTY_MESSAGE, INVALID_FORM_BODY,
-    UNKNOWN_INTERACTION, CANNOT_EDIT_OTHERS_MESSAGE,
-})
+CONTRACT_CODES = frozenset(
+    {
+        UNKNOWN_ROUTE,
+        UNAUTHORIZED,
+        ALREADY_ACKNOWLEDGED,
+        EMPTY_MESSAGE,
+        INVALID_FORM_BODY,
+        UNKNOWN_INTERACTION,
+        CANNOT_EDIT_OTHERS_MESSAGE,
+    }
+)
 
 
 class DiscordError(Exception):

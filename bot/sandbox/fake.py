@@ -36,8 +36,11 @@ class RecordedRequest(NamedTuple):
 
 def _json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> web.Response:
     # Exactly "application/json": with aiohttp's "; charset=utf-8" discord.py reads the body as text.
-    return web.Response(status=status, body=json.dumps(body).encode(),
-                        headers={"Content-Type": "application/json", **(headers or {})})
+    return web.Response(
+        status=status,
+        body=json.dumps(body).encode(),
+        headers={"Content-Type": "application/json", **(headers or {})},
+    )
 
 
 class FakeDiscord(InteractionDriver):
@@ -48,8 +51,16 @@ class FakeDiscord(InteractionDriver):
     ``submit_modal``/``autocomplete``, and assert on ``messages``/``threads``/``violations``.
     """
 
-    def __init__(self, *, spec_path: str | None = None, interaction_deadline: float = 3.0, time_scale: float = 1.0,
-                 rate_limits: bool = False, global_rate_limit: int = 50, shard_count: int = 1) -> None:
+    def __init__(
+        self,
+        *,
+        spec_path: str | None = None,
+        interaction_deadline: float = 3.0,
+        time_scale: float = 1.0,
+        rate_limits: bool = False,
+        global_rate_limit: int = 50,
+        shard_count: int = 1,
+    ) -> None:
         super().__init__()
         self.interaction_deadline = interaction_deadline
         self.time_scale = time_scale
@@ -148,8 +159,9 @@ class FakeDiscord(InteractionDriver):
         """Close every gateway websocket server-side (code 4000); discord.py resumes the session."""
         await self.gateway.disconnect()
 
-    def inject_error(self, method: str, path_pattern: str, status: int = 500, count: int = 1,
-                     retry_after: float = 0.05) -> Fault:
+    def inject_error(
+        self, method: str, path_pattern: str, status: int = 500, count: int = 1, retry_after: float = 0.05
+    ) -> Fault:
         """Fail the next ``count`` requests matching ``method`` and a glob like ``/channels/*/messages``."""
         fault = Fault(method.upper(), path_pattern, status, count, retry_after=retry_after)
         self.faults.append(fault)
@@ -172,8 +184,9 @@ class FakeDiscord(InteractionDriver):
         """Return how many 429 responses were served (rate limits and injected ones)."""
         return self.rate_limiter.served_429
 
-    def record_violation(self, method: str, path: str, status: int, code: int, message: str,
-                         detail: Any = None) -> None:
+    def record_violation(
+        self, method: str, path: str, status: int, code: int, message: str, detail: Any = None
+    ) -> None:
         """Record something real Discord would have refused."""
         violation = Violation(method, path, status, code, message, detail)
         _log.warning("fake discord violation: %s", violation)
@@ -185,8 +198,10 @@ class FakeDiscord(InteractionDriver):
         for message in self.stored_messages.values():
             for attachment in message.attachments:
                 if attachment.id == attachment_id:
-                    return web.Response(body=attachment.data,
-                                        headers={"Content-Type": attachment.content_type or "application/octet-stream"})
+                    return web.Response(
+                        body=attachment.data,
+                        headers={"Content-Type": attachment.content_type or "application/octet-stream"},
+                    )
         return web.Response(status=404)
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
@@ -195,7 +210,9 @@ class FakeDiscord(InteractionDriver):
         try:
             body, files = await self._read_body(request)
         except ValueError as exc:
-            self.record_violation(method, path, 400, 50109, "The request body contains invalid JSON.", str(exc))
+            self.record_violation(
+                method, path, 400, 50109, "The request body contains invalid JSON.", str(exc)
+            )
             return _json_response(400, {"message": "The request body contains invalid JSON.", "code": 50109})
         self.requests.append(RecordedRequest(method, path, body))
         try:
@@ -203,8 +220,9 @@ class FakeDiscord(InteractionDriver):
         finally:
             self.notify()
 
-    async def _answer(self, request: web.Request, method: str, path: str, body: Any,
-                      files: list[UploadedFile]) -> web.StreamResponse:
+    async def _answer(
+        self, request: web.Request, method: str, path: str, body: Any, files: list[UploadedFile]
+    ) -> web.StreamResponse:
         fault = next((f for f in self.faults if f.matches(method, path)), None)
         if fault is not None:
             fault.count -= 1
@@ -212,9 +230,16 @@ class FakeDiscord(InteractionDriver):
                 await asyncio.sleep(fault.delay)
             if fault.status == 429:
                 self.rate_limiter.served_429 += 1
-                return _json_response(429, {"message": "You are being rate limited.", "retry_after": fault.retry_after,
-                                            "global": False, "code": 0},
-                                      {"Via": "1.1 google", "X-RateLimit-Scope": "user", "Retry-After": "1"})
+                return _json_response(
+                    429,
+                    {
+                        "message": "You are being rate limited.",
+                        "retry_after": fault.retry_after,
+                        "global": False,
+                        "code": 0,
+                    },
+                    {"Via": "1.1 google", "X-RateLimit-Scope": "user", "Retry-After": "1"},
+                )
             if fault.status is not None:
                 return _json_response(fault.status, {"message": f"{fault.status}: injected", "code": 0})
         match = self._match(method, path)
@@ -223,18 +248,32 @@ class FakeDiscord(InteractionDriver):
         route, params = match
         if route.auth and request.headers.get("Authorization") != f"Bot {self.bot_token}":
             return self._refuse(method, path, DiscordError(401, 0, "401: Unauthorized"))
-        major = {"channel": _int(params.get("channel_id")), "guild": self._guild_for(params),
-                 "webhook": _int(params.get("application_id"))}
+        major = {
+            "channel": _int(params.get("channel_id")),
+            "guild": self._guild_for(params),
+            "webhook": _int(params.get("application_id")),
+        }
         verdict = self.rate_limiter.check(method, path, major)
         if verdict.retry_after is not None:
-            return _json_response(429, {"message": "You are being rate limited.", "retry_after": verdict.retry_after,
-                                        "global": verdict.is_global, "code": 0},
-                                  {"Via": "1.1 google", **verdict.headers})
+            return _json_response(
+                429,
+                {
+                    "message": "You are being rate limited.",
+                    "retry_after": verdict.retry_after,
+                    "global": verdict.is_global,
+                    "code": 0,
+                },
+                {"Via": "1.1 google", **verdict.headers},
+            )
         if self.openapi is not None and body is not None and method in ("POST", "PUT", "PATCH"):
             problems = self.openapi.errors(method, path, body)
             if problems:
-                error = DiscordError(400, 50035, "Invalid Form Body",
-                                     {"_errors": [{"code": "OPENAPI_SCHEMA", "message": p} for p in problems]})
+                error = DiscordError(
+                    400,
+                    50035,
+                    "Invalid Form Body",
+                    {"_errors": [{"code": "OPENAPI_SCHEMA", "message": p} for p in problems]},
+                )
                 return self._refuse(method, path, error, detail=problems)
         req = ApiRequest(method, path, params, dict(request.query), body, files)
         try:
@@ -250,11 +289,20 @@ class FakeDiscord(InteractionDriver):
             return web.Response(status=204, headers=verdict.headers)
         return _json_response(200, result, verdict.headers)
 
-    def _refuse(self, method: str, path: str, error: DiscordError, *, detail: Any = None,
-                force_violation: bool = False) -> web.Response:
+    def _refuse(
+        self,
+        method: str,
+        path: str,
+        error: DiscordError,
+        *,
+        detail: Any = None,
+        force_violation: bool = False,
+    ) -> web.Response:
         self.served_errors.append(ServedError(method, path, error.status, error.code, error.message))
         if force_violation or error.code in CONTRACT_CODES:
-            self.record_violation(method, path, error.status, error.code, error.message, detail or error.errors)
+            self.record_violation(
+                method, path, error.status, error.code, error.message, detail or error.errors
+            )
         return _json_response(error.status, error.body())
 
     def _match(self, method: str, path: str) -> tuple[Any, dict[str, str]] | None:
@@ -291,8 +339,14 @@ class FakeDiscord(InteractionDriver):
                     body = json.loads(data)
                 elif name.startswith("files["):
                     index = int(name[6:-1])
-                    files.append(UploadedFile(index, part.filename or f"file{index}", bytes(data),  # type: ignore[union-attr]
-                                              part.headers.get("Content-Type")))  # type: ignore[union-attr]
+                    files.append(
+                        UploadedFile(
+                            index,
+                            part.filename or f"file{index}",
+                            bytes(data),  # type: ignore[union-attr]
+                            part.headers.get("Content-Type"),
+                        )
+                    )  # type: ignore[union-attr]
             return body, files
         raw = await request.read()
         if not raw:

@@ -18,7 +18,16 @@ if TYPE_CHECKING:
 
 _log = logging.getLogger(__name__)
 
-DISPATCH, HEARTBEAT, IDENTIFY, RESUME, REQUEST_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 0, 1, 2, 6, 8, 9, 10, 11
+DISPATCH, HEARTBEAT, IDENTIFY, RESUME, REQUEST_MEMBERS, INVALID_SESSION, HELLO, HEARTBEAT_ACK = (
+    0,
+    1,
+    2,
+    6,
+    8,
+    9,
+    10,
+    11,
+)
 
 # Intent bits that gate the events the fake sends.
 GUILDS = 1 << 0
@@ -30,7 +39,9 @@ DIRECT_MESSAGE_REACTIONS = 1 << 13
 MESSAGE_CONTENT = 1 << 15
 
 _EVENT_INTENTS = {
-    "GUILD_MEMBER_ADD": GUILD_MEMBERS, "GUILD_MEMBER_REMOVE": GUILD_MEMBERS, "GUILD_MEMBER_UPDATE": GUILD_MEMBERS,
+    "GUILD_MEMBER_ADD": GUILD_MEMBERS,
+    "GUILD_MEMBER_REMOVE": GUILD_MEMBERS,
+    "GUILD_MEMBER_UPDATE": GUILD_MEMBERS,
     "THREAD_MEMBERS_UPDATE": GUILDS,
 }
 _HISTORY = 1000
@@ -81,8 +92,14 @@ class Gateway:
         """Return the sessions that receive events."""
         return [s for s in self.sessions.values() if s.alive]
 
-    def dispatch(self, event: str, data: dict[str, Any], *, guild_id: int | None = None,
-                 shape: Callable[[GatewaySession], dict[str, Any] | None] | None = None) -> None:
+    def dispatch(
+        self,
+        event: str,
+        data: dict[str, Any],
+        *,
+        guild_id: int | None = None,
+        shape: Callable[[GatewaySession], dict[str, Any] | None] | None = None,
+    ) -> None:
         """Send an event to every live session whose shard covers ``guild_id`` and intents allow it."""
         needed = _EVENT_INTENTS.get(event)
         for session in self.live_sessions():
@@ -101,8 +118,16 @@ class Gateway:
         session: GatewaySession | None = None
         writer: asyncio.Task[None] | None = None
         try:
-            await ws.send_str(json.dumps({"op": HELLO, "d": {"heartbeat_interval": self.heartbeat_interval_ms},
-                                          "s": None, "t": None}))
+            await ws.send_str(
+                json.dumps(
+                    {
+                        "op": HELLO,
+                        "d": {"heartbeat_interval": self.heartbeat_interval_ms},
+                        "s": None,
+                        "t": None,
+                    }
+                )
+            )
             async for message in ws:
                 if message.type != WSMsgType.TEXT:
                     continue
@@ -117,7 +142,9 @@ class Gateway:
                         break
                     session = self._identify(data, ws) if op == IDENTIFY else self._resume(data, ws)
                     if session is None:
-                        await ws.send_str(json.dumps({"op": INVALID_SESSION, "d": False, "s": None, "t": None}))
+                        await ws.send_str(
+                            json.dumps({"op": INVALID_SESSION, "d": False, "s": None, "t": None})
+                        )
                         continue
                     writer = asyncio.create_task(self._write(session, ws))
                 elif op == REQUEST_MEMBERS and session is not None:
@@ -149,20 +176,33 @@ class Gateway:
         for old in self.sessions.values():
             if old.shard == shard:
                 old.alive = False
-        session = GatewaySession(uuid.uuid4().hex, (int(shard[0]), int(shard[1])), int(data.get("intents", 0)), ws=ws)
+        session = GatewaySession(
+            uuid.uuid4().hex, (int(shard[0]), int(shard[1])), int(data.get("intents", 0)), ws=ws
+        )
         self.sessions[session.session_id] = session
         self.identified += 1
         fake = self.fake
         guilds = [g for g in fake.guilds.values() if session.covers(g.id) and fake.bot_user.id in g.members]
-        session.dispatch("READY", {
-            "v": 10, "user": fake.bot_user.payload() | {"verified": True, "mfa_enabled": False, "flags": 0},
-            "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
-            "session_id": session.session_id, "session_type": "normal",
-            "resume_gateway_url": fake.gateway_url, "shard": list(session.shard),
-            "application": {"id": str(fake.application_id), "flags": 0},
-            "private_channels": [], "relationships": [], "presences": [], "guild_join_requests": [],
-            "geo_ordered_rtc_regions": [], "user_settings": {}, "_trace": ["fake-discord"],
-        })
+        session.dispatch(
+            "READY",
+            {
+                "v": 10,
+                "user": fake.bot_user.payload() | {"verified": True, "mfa_enabled": False, "flags": 0},
+                "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
+                "session_id": session.session_id,
+                "session_type": "normal",
+                "resume_gateway_url": fake.gateway_url,
+                "shard": list(session.shard),
+                "application": {"id": str(fake.application_id), "flags": 0},
+                "private_channels": [],
+                "relationships": [],
+                "presences": [],
+                "guild_join_requests": [],
+                "geo_ordered_rtc_regions": [],
+                "user_settings": {},
+                "_trace": ["fake-discord"],
+            },
+        )
         for guild in guilds:
             session.dispatch("GUILD_CREATE", fake.guild_create_payload(guild))
         return session
@@ -178,12 +218,16 @@ class Gateway:
             if frame["s"] > last:
                 session.outbox.put_nowait(frame)
         session.seq += 1
-        session.outbox.put_nowait({"op": DISPATCH, "t": "RESUMED", "s": session.seq, "d": {"_trace": ["fake"]}})
+        session.outbox.put_nowait(
+            {"op": DISPATCH, "t": "RESUMED", "s": session.seq, "d": {"_trace": ["fake"]}}
+        )
         self.resumed += 1
         return session
 
     def _send_member_chunk(self, session: GatewaySession, data: dict[str, Any]) -> None:
-        guild_id = int(data["guild_id"]) if not isinstance(data["guild_id"], list) else int(data["guild_id"][0])
+        guild_id = (
+            int(data["guild_id"]) if not isinstance(data["guild_id"], list) else int(data["guild_id"][0])
+        )
         members = list(self.fake.members_of(guild_id))
         query = (data.get("query") or "").casefold()
         user_ids = {int(u) for u in data.get("user_ids") or []}
@@ -194,8 +238,11 @@ class Gateway:
         if data.get("limit"):
             members = members[: int(data["limit"])]
         chunk: dict[str, Any] = {
-            "guild_id": str(guild_id), "members": [m.payload() for m in members],
-            "chunk_index": 0, "chunk_count": 1, "not_found": [],
+            "guild_id": str(guild_id),
+            "members": [m.payload() for m in members],
+            "chunk_index": 0,
+            "chunk_count": 1,
+            "not_found": [],
         }
         if data.get("nonce") is not None:
             chunk["nonce"] = data["nonce"]

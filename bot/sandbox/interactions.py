@@ -30,7 +30,15 @@ from bot.sandbox.models import (
 from bot.sandbox.rest import ApiRequest, RestRoutes
 
 PING, APPLICATION_COMMAND, MESSAGE_COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
-PONG, CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT, MODAL = 1, 4, 5, 6, 7, 8, 9
+PONG, CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, AUTOCOMPLETE_RESULT, MODAL = (
+    1,
+    4,
+    5,
+    6,
+    7,
+    8,
+    9,
+)
 _ALLOWED_CALLBACKS = {
     APPLICATION_COMMAND: {CHANNEL_MESSAGE, DEFERRED_MESSAGE, MODAL, 12},
     MESSAGE_COMPONENT: {CHANNEL_MESSAGE, DEFERRED_MESSAGE, DEFERRED_UPDATE, UPDATE_MESSAGE, MODAL, 12},
@@ -107,8 +115,10 @@ class FakeInteraction:
         try:
             await asyncio.wait_for(self.acknowledged.wait(), timeout)
         except TimeoutError:
-            raise TimeoutError(f"the bot did not answer interaction {self.id} within {timeout}s"
-                               f" (refusals: {[str(r) for r in self.refusals]})") from None
+            raise TimeoutError(
+                f"the bot did not answer interaction {self.id} within {timeout}s"
+                f" (refusals: {[str(r) for r in self.refusals]})"
+            ) from None
         assert self.callback is not None
         return self.callback
 
@@ -118,7 +128,9 @@ class FakeInteraction:
         try:
             await asyncio.wait_for(self.done.wait(), timeout)
         except TimeoutError:
-            raise TimeoutError(f"the deferred response of interaction {self.id} was never completed") from None
+            raise TimeoutError(
+                f"the deferred response of interaction {self.id} was never completed"
+            ) from None
         return self.original
 
 
@@ -131,17 +143,37 @@ class InteractionDriver(RestRoutes):
     time_scale: float
 
     # -- what the tests call ------------------------------------------------------------------------
-    async def invoke(self, guild: Guild | None, user: User, command: str, *, channel: Channel | None = None,
-                     locale: str = "en-US", options: dict[str, Any] | None = None, **kwargs: Any) -> FakeInteraction:
+    async def invoke(
+        self,
+        guild: Guild | None,
+        user: User,
+        command: str,
+        *,
+        channel: Channel | None = None,
+        locale: str = "en-US",
+        options: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> FakeInteraction:
         """Run a slash command as ``user`` would (``"profile set"`` names a subcommand)."""
         channel = self._where(guild, user, channel)
         values = {**(options or {}), **kwargs}
         data = self._command_data(guild, user, channel, command, values)
         return self._send_interaction(APPLICATION_COMMAND, data, guild, user, channel, locale)
 
-    async def autocomplete(self, guild: Guild | None, user: User, command: str, option: str, typed: str, *,
-                           channel: Channel | None = None, locale: str = "en-US", timeout: float = 5.0,  # noqa: ASYNC109
-                           options: dict[str, Any] | None = None, **kwargs: Any) -> list[dict[str, Any]]:
+    async def autocomplete(
+        self,
+        guild: Guild | None,
+        user: User,
+        command: str,
+        option: str,
+        typed: str,
+        *,
+        channel: Channel | None = None,
+        locale: str = "en-US",
+        timeout: float = 5.0,  # noqa: ASYNC109
+        options: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> list[dict[str, Any]]:
         """Type ``typed`` into ``option`` and return the choices the bot suggests."""
         channel = self._where(guild, user, channel)
         values = {**(options or {}), **kwargs}
@@ -150,15 +182,24 @@ class InteractionDriver(RestRoutes):
         await interaction.response(timeout)
         return interaction.choices or []
 
-    async def click(self, message: Message, custom_id: str, *, user: User, values: list[str] | None = None,
-                    locale: str = "en-US") -> FakeInteraction:
+    async def click(
+        self,
+        message: Message,
+        custom_id: str,
+        *,
+        user: User,
+        values: list[str] | None = None,
+        locale: str = "en-US",
+    ) -> FakeInteraction:
         """Press a button (or choose ``values`` in a select) on a stored message."""
         current = self.stored_messages.get(message.id, message)
         if current.deleted:
             raise InvalidInteraction("the message was deleted")
         component = current.component(custom_id)
         if component is None:
-            raise InvalidInteraction(f"no component {custom_id!r} on message {current.id}: {current.custom_ids()}")
+            raise InvalidInteraction(
+                f"no component {custom_id!r} on message {current.id}: {current.custom_ids()}"
+            )
         if component.get("disabled"):
             raise InvalidInteraction(f"component {custom_id!r} is disabled")
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": component["type"]}
@@ -168,8 +209,14 @@ class InteractionDriver(RestRoutes):
         guild = self.guilds.get(current.guild_id or 0)
         return self._send_interaction(MESSAGE_COMPONENT, data, guild, user, channel, locale, message=current)
 
-    async def submit_modal(self, opened_by: FakeInteraction, values: dict[str, str], *, user: User | None = None,
-                           locale: str = "en-US") -> FakeInteraction:
+    async def submit_modal(
+        self,
+        opened_by: FakeInteraction,
+        values: dict[str, str],
+        *,
+        user: User | None = None,
+        locale: str = "en-US",
+    ) -> FakeInteraction:
         """Fill in and submit the modal the bot opened; ``values`` are keyed by text input custom_id."""
         modal = opened_by.modal
         if modal is None:
@@ -180,8 +227,15 @@ class InteractionDriver(RestRoutes):
         if unknown:
             raise InvalidInteraction(f"the modal has no inputs {sorted(unknown)}")
         data = {"custom_id": modal["custom_id"], "components": [r for r in rows if r is not None]}
-        return self._send_interaction(MODAL_SUBMIT, data, opened_by.guild, user or opened_by.user, opened_by.channel,
-                                      locale, message=opened_by.source_message)
+        return self._send_interaction(
+            MODAL_SUBMIT,
+            data,
+            opened_by.guild,
+            user or opened_by.user,
+            opened_by.channel,
+            locale,
+            message=opened_by.source_message,
+        )
 
     def interaction(self, interaction_id: int) -> FakeInteraction:
         """Return a sent interaction by id."""
@@ -198,14 +252,18 @@ class InteractionDriver(RestRoutes):
         return guild.system_channel
 
     def _find_command(self, guild: Guild | None, name: str) -> dict[str, Any]:
-        pools = ([self.synced_commands.get(guild.id, [])] if guild else []) + [self.synced_commands.get(None, [])]
+        pools = ([self.synced_commands.get(guild.id, [])] if guild else []) + [
+            self.synced_commands.get(None, [])
+        ]
         for pool in pools:
             for command in pool:
                 if command.get("type", 1) == 1 and command["name"] == name:
                     return command
         raise InvalidInteraction(f"the bot synced no /{name} command here")
 
-    def _check_visible(self, command: dict[str, Any], guild: Guild | None, user: User, channel: Channel) -> None:
+    def _check_visible(
+        self, command: dict[str, Any], guild: Guild | None, user: User, channel: Channel
+    ) -> None:
         contexts = command.get("contexts")
         context = 0 if guild else 1
         if contexts is not None and context not in contexts:
@@ -219,8 +277,15 @@ class InteractionDriver(RestRoutes):
             if have & need != need:
                 raise InvalidInteraction(f"/{command['name']} is hidden from members without {need}")
 
-    def _command_data(self, guild: Guild | None, user: User, channel: Channel, path: str, values: dict[str, Any],
-                      focused: tuple[str, str] | None = None) -> dict[str, Any]:
+    def _command_data(
+        self,
+        guild: Guild | None,
+        user: User,
+        channel: Channel,
+        path: str,
+        values: dict[str, Any],
+        focused: tuple[str, str] | None = None,
+    ) -> dict[str, Any]:
         if guild is not None and user.id not in guild.members:
             raise InvalidInteraction(f"{user.username} is not a member of {guild.name}")
         names = path.split()
@@ -248,9 +313,16 @@ class InteractionDriver(RestRoutes):
             data["resolved"] = resolved
         return data
 
-    def _leaf_options(self, path: str, definitions: list[dict[str, Any]], values: dict[str, Any],
-                      guild: Guild | None, channel: Channel, resolved: dict[str, dict[str, Any]],
-                      focused: tuple[str, str] | None) -> list[dict[str, Any]]:
+    def _leaf_options(
+        self,
+        path: str,
+        definitions: list[dict[str, Any]],
+        values: dict[str, Any],
+        guild: Guild | None,
+        channel: Channel,
+        resolved: dict[str, dict[str, Any]],
+        focused: tuple[str, str] | None,
+    ) -> list[dict[str, Any]]:
         by_name = {o["name"]: o for o in definitions}
         unknown = set(values) - set(by_name)
         if unknown:
@@ -273,18 +345,30 @@ class InteractionDriver(RestRoutes):
             raise InvalidInteraction(f"/{path} has no option {focused[0]!r}")
         return built
 
-    def _option_value(self, path: str, definition: dict[str, Any], value: Any, guild: Guild | None,
-                      channel: Channel, resolved: dict[str, dict[str, Any]]) -> Any:
+    def _option_value(
+        self,
+        path: str,
+        definition: dict[str, Any],
+        value: Any,
+        guild: Guild | None,
+        channel: Channel,
+        resolved: dict[str, dict[str, Any]],
+    ) -> Any:
         kind, name = definition["type"], definition["name"]
         where = f"/{path} {name}"
         if kind == STRING:
             if not isinstance(value, str):
                 raise InvalidInteraction(f"{where} takes text")
-            if len(value) > definition.get("max_length", 6000) or len(value) < definition.get("min_length", 0):
+            if len(value) > definition.get("max_length", 6000) or len(value) < definition.get(
+                "min_length", 0
+            ):
                 raise InvalidInteraction(f"{where}: length {len(value)} outside the option's bounds")
         elif kind in (INTEGER, NUMBER):
-            if isinstance(value, bool) or not isinstance(value, int | float) or (kind == INTEGER and
-                                                                                  not isinstance(value, int)):
+            if (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or (kind == INTEGER and not isinstance(value, int))
+            ):
                 raise InvalidInteraction(f"{where} takes a number")
             low, high = definition.get("min_value"), definition.get("max_value")
             if (low is not None and value < low) or (high is not None and value > high):
@@ -308,15 +392,21 @@ class InteractionDriver(RestRoutes):
             if allowed and value.type not in allowed:
                 raise InvalidInteraction(f"{where} does not accept channel type {value.type}")
             payload = self.channel_payload(value)
-            slim = {k: payload[k] for k in ("id", "name", "type", "parent_id", "thread_metadata") if k in payload}
+            slim = {
+                k: payload[k] for k in ("id", "name", "type", "parent_id", "thread_metadata") if k in payload
+            }
             if guild is not None:
                 slim["permissions"] = str(self.permissions_for(guild, self.bot_user.id, value))
             resolved.setdefault("channels", {})[str(value.id)] = slim
             return str(value.id)
         elif kind == ATTACHMENT and isinstance(value, tuple):
             filename, blob = value
-            attachment = Attachment(self.snowflakes.next(), filename, blob,
-                                    url=f"{self.url}/attachments/{channel.id}/0/{filename}")
+            attachment = Attachment(
+                self.snowflakes.next(),
+                filename,
+                blob,
+                url=f"{self.url}/attachments/{channel.id}/0/{filename}",
+            )
             resolved.setdefault("attachments", {})[str(attachment.id)] = attachment.payload()
             return str(attachment.id)
         else:
@@ -343,12 +433,18 @@ class InteractionDriver(RestRoutes):
                 value = values.get(custom_id, "")
                 if component.get("required", True) and not value:
                     raise InvalidInteraction(f"modal input {custom_id!r} is required")
-                if value and not component.get("min_length", 0) <= len(value) <= component.get("max_length", 4000):
+                if value and not component.get("min_length", 0) <= len(value) <= component.get(
+                    "max_length", 4000
+                ):
                     raise InvalidInteraction(f"modal input {custom_id!r}: length {len(value)} out of bounds")
                 return {"type": 4, "custom_id": custom_id, "value": value, "id": component.get("id", 0)}
             chosen = values.get(custom_id, [])
-            return {"type": component.get("type"), "custom_id": custom_id, "component_type": component.get("type"),
-                    "values": list(chosen) if isinstance(chosen, list | tuple) else [chosen]}
+            return {
+                "type": component.get("type"),
+                "custom_id": custom_id,
+                "component_type": component.get("type"),
+                "values": list(chosen) if isinstance(chosen, list | tuple) else [chosen],
+            }
 
         if top.get("type") == limits.ACTION_ROW:
             return {"type": 1, "components": [answer(c) for c in top.get("components", [])]}
@@ -356,34 +452,59 @@ class InteractionDriver(RestRoutes):
             return {"type": limits.LABEL, "id": top.get("id", 0), "component": answer(top["component"])}
         return None
 
-    def _send_interaction(self, kind: int, data: dict[str, Any], guild: Guild | None, user: User, channel: Channel,
-                          locale: str, *, message: Message | None = None) -> FakeInteraction:
+    def _send_interaction(
+        self,
+        kind: int,
+        data: dict[str, Any],
+        guild: Guild | None,
+        user: User,
+        channel: Channel,
+        locale: str,
+        *,
+        message: Message | None = None,
+    ) -> FakeInteraction:
         interaction_id = self.snowflakes.next()
         token = f"fake-interaction-token-{interaction_id}"
-        interaction = FakeInteraction(interaction_id, token, kind, user, guild, channel, data, self.clock.now(),
-                                      source_message=message)
+        interaction = FakeInteraction(
+            interaction_id, token, kind, user, guild, channel, data, self.clock.now(), source_message=message
+        )
         self.interactions[interaction_id] = interaction
         channel_payload = self.channel_payload(channel)
         payload: dict[str, Any] = {
-            "id": str(interaction_id), "application_id": str(self.application_id), "type": kind, "data": data,
-            "token": token, "version": 1, "locale": locale, "entitlements": [],
-            "attachment_size_limit": 10 * 1024 * 1024, "channel_id": str(channel.id),
+            "id": str(interaction_id),
+            "application_id": str(self.application_id),
+            "type": kind,
+            "data": data,
+            "token": token,
+            "version": 1,
+            "locale": locale,
+            "entitlements": [],
+            "attachment_size_limit": 10 * 1024 * 1024,
+            "channel_id": str(channel.id),
             "context": 0 if guild else 1,
         }
         if guild is not None:
             if user.id not in guild.members:
                 raise InvalidInteraction(f"{user.username} is not a member of {guild.name}")
             channel_payload["permissions"] = str(self.permissions_for(guild, user.id, channel))
-            payload.update({
-                "guild_id": str(guild.id), "guild": {"id": str(guild.id), "locale": guild.preferred_locale,
-                                                     "features": []},
-                "guild_locale": guild.preferred_locale, "member": self.member_payload(guild, user.id, channel),
-                "app_permissions": str(self.permissions_for(guild, self.bot_user.id, channel)),
-                "authorizing_integration_owners": {"0": str(guild.id)},
-            })
+            payload.update(
+                {
+                    "guild_id": str(guild.id),
+                    "guild": {"id": str(guild.id), "locale": guild.preferred_locale, "features": []},
+                    "guild_locale": guild.preferred_locale,
+                    "member": self.member_payload(guild, user.id, channel),
+                    "app_permissions": str(self.permissions_for(guild, self.bot_user.id, channel)),
+                    "authorizing_integration_owners": {"0": str(guild.id)},
+                }
+            )
         else:
-            payload.update({"user": user.payload(), "app_permissions": str(self._dm_permissions()),
-                            "authorizing_integration_owners": {"0": "0"}})
+            payload.update(
+                {
+                    "user": user.payload(),
+                    "app_permissions": str(self._dm_permissions()),
+                    "authorizing_integration_owners": {"0": "0"},
+                }
+            )
         payload["channel"] = channel_payload
         if message is not None:
             payload["message"] = self.message_payload(message)
@@ -393,8 +514,15 @@ class InteractionDriver(RestRoutes):
     def _dm_permissions(self) -> int:
         from bot.sandbox.world import permission_bits
 
-        return permission_bits("view_channel", "send_messages", "embed_links", "attach_files", "add_reactions",
-                               "read_message_history", "use_external_emojis")
+        return permission_bits(
+            "view_channel",
+            "send_messages",
+            "embed_links",
+            "attach_files",
+            "add_reactions",
+            "read_message_history",
+            "use_external_emojis",
+        )
 
     # -- REST: the bot's answers -------------------------------------------------------------------
     def _interaction_for(self, req: ApiRequest, *, by_id: bool) -> FakeInteraction:
@@ -427,17 +555,23 @@ class InteractionDriver(RestRoutes):
         kind = body.get("type")
         data = body.get("data") or {}
         if kind not in _ALLOWED_CALLBACKS.get(interaction.type, set()) or (
-                kind in (DEFERRED_UPDATE, UPDATE_MESSAGE) and interaction.source_message is None):
+            kind in (DEFERRED_UPDATE, UPDATE_MESSAGE) and interaction.source_message is None
+        ):
             errors = ErrorTree()
-            errors.add(("type",), "INTERACTION_CALLBACK_TYPE_INVALID",
-                       f"Callback type {kind} is not valid for interaction type {interaction.type}")
+            errors.add(
+                ("type",),
+                "INTERACTION_CALLBACK_TYPE_INVALID",
+                f"Callback type {kind} is not valid for interaction type {interaction.type}",
+            )
             errors.raise_if_any()
         if kind == CHANNEL_MESSAGE:
             limits.check_message(data, file_count=len(req.files))
             interaction.original = self._interaction_message(interaction, data, req)
         elif kind == DEFERRED_MESSAGE:
             flags = LOADING | (int(data.get("flags") or 0) & EPHEMERAL)
-            interaction.original = self._interaction_message(interaction, {"flags": flags}, req, empty_ok=True)
+            interaction.original = self._interaction_message(
+                interaction, {"flags": flags}, req, empty_ok=True
+            )
         elif kind == DEFERRED_UPDATE:
             interaction.original = interaction.source_message
         elif kind == UPDATE_MESSAGE:
@@ -457,11 +591,14 @@ class InteractionDriver(RestRoutes):
         if req.query.get("with_response") not in ("1", "true", "True"):
             return None
         original = interaction.original
-        response: dict[str, Any] = {"interaction": {
-            "id": str(interaction.id), "type": interaction.type,
-            "response_message_loading": kind == DEFERRED_MESSAGE,
-            "response_message_ephemeral": bool(original and original.ephemeral),
-        }}
+        response: dict[str, Any] = {
+            "interaction": {
+                "id": str(interaction.id),
+                "type": interaction.type,
+                "response_message_loading": kind == DEFERRED_MESSAGE,
+                "response_message_ephemeral": bool(original and original.ephemeral),
+            }
+        }
         if original is not None and kind in (CHANNEL_MESSAGE, DEFERRED_MESSAGE, UPDATE_MESSAGE):
             response["interaction"]["response_message_id"] = str(original.id)
             response["resource"] = {"type": kind, "message": self.message_payload(original)}
@@ -469,8 +606,9 @@ class InteractionDriver(RestRoutes):
             response["resource"] = {"type": kind}
         return response
 
-    def _interaction_message(self, interaction: FakeInteraction, data: dict[str, Any], req: ApiRequest, *,
-                             empty_ok: bool = False) -> Message:
+    def _interaction_message(
+        self, interaction: FakeInteraction, data: dict[str, Any], req: ApiRequest, *, empty_ok: bool = False
+    ) -> Message:
         message = self.build_message(interaction.channel, data, req.files, author_id=self.bot_user.id)
         if empty_ok:
             message.flags = int(data["flags"])
@@ -478,7 +616,9 @@ class InteractionDriver(RestRoutes):
         message.webhook_id = self.application_id
         message.interaction_id = interaction.id
         message.interaction_metadata = {
-            "id": str(interaction.id), "type": interaction.type, "user": interaction.user.payload(),
+            "id": str(interaction.id),
+            "type": interaction.type,
+            "user": interaction.user.payload(),
             "authorizing_integration_owners": {"0": str(interaction.guild.id) if interaction.guild else "0"},
         }
         if interaction.type == APPLICATION_COMMAND:
@@ -552,4 +692,3 @@ class InteractionDriver(RestRoutes):
         if message is interaction.original:
             interaction.done.set()
         return None
-

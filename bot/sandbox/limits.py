@@ -9,11 +9,42 @@ from bot.sandbox.errors import EMPTY_MESSAGE, DiscordError, ErrorTree
 from bot.sandbox.models import IS_COMPONENTS_V2, iter_components
 
 # Locales Discord accepts in name/description localisations; there is no Arabic one.
-DISCORD_LOCALES = frozenset({
-    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl", "no",
-    "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi", "th", "zh-CN",
-    "ja", "zh-TW", "ko",
-})
+DISCORD_LOCALES = frozenset(
+    {
+        "id",
+        "da",
+        "de",
+        "en-GB",
+        "en-US",
+        "es-ES",
+        "es-419",
+        "fr",
+        "hr",
+        "it",
+        "lt",
+        "hu",
+        "nl",
+        "no",
+        "pl",
+        "pt-BR",
+        "ro",
+        "fi",
+        "sv-SE",
+        "vi",
+        "tr",
+        "cs",
+        "el",
+        "bg",
+        "ru",
+        "uk",
+        "hi",
+        "th",
+        "zh-CN",
+        "ja",
+        "zh-TW",
+        "ko",
+    }
+)
 
 BUTTON, STRING_SELECT, TEXT_INPUT = 2, 3, 4
 SELECT_TYPES = frozenset({3, 5, 6, 7, 8})
@@ -109,8 +140,11 @@ def _check_row(row: dict[str, Any], base: tuple[str | int, ...], errors: ErrorTr
     if len(buttons) > 5:
         errors.too_many((*base, "components"), 5)
     if selects and len(children) > 1:
-        errors.add((*base, "components"), "COMPONENT_LAYOUT_WIDTH_EXCEEDED",
-                   "The specified component exceeds the maximum width")
+        errors.add(
+            (*base, "components"),
+            "COMPONENT_LAYOUT_WIDTH_EXCEEDED",
+            "The specified component exceeds the maximum width",
+        )
 
 
 def _check_unique_ids(flat: list[dict[str, Any]], errors: ErrorTree) -> None:
@@ -120,7 +154,9 @@ def _check_unique_ids(flat: list[dict[str, Any]], errors: ErrorTree) -> None:
         if custom_id is None:
             continue
         if custom_id in seen:
-            errors.add(("components",), "COMPONENT_CUSTOM_ID_DUPLICATED", "Component custom id cannot be duplicated")
+            errors.add(
+                ("components",), "COMPONENT_CUSTOM_ID_DUPLICATED", "Component custom id cannot be duplicated"
+            )
         seen.add(custom_id)
 
 
@@ -131,7 +167,12 @@ def _check_component(component: dict[str, Any], errors: ErrorTree) -> None:
     label = component.get("label")
     if component.get("type") == BUTTON and isinstance(label, str) and len(label) > 80:
         errors.too_long(("components", "label"), 80)
-    if component.get("type") == BUTTON and component.get("style") != 5 and component.get("style") != 6 and not custom_id:
+    if (
+        component.get("type") == BUTTON
+        and component.get("style") != 5
+        and component.get("style") != 6
+        and not custom_id
+    ):
         errors.add(("components", "custom_id"), "BASE_TYPE_REQUIRED", "This field is required")
     if component.get("type") in SELECT_TYPES:
         options = component.get("options") or []
@@ -218,14 +259,15 @@ def _check_choice(choice: Any, base: tuple[str | int, ...], errors: ErrorTree) -
 
 
 def is_command_name(name: Any) -> bool:
-    """Say whether ``name`` matches Discord's ``^[-_\\p{L}\\p{N}]{1,32}$`` and is lowercase."""
+    r"""Say whether ``name`` matches Discord's ``^[-_\p{L}\p{N}]{1,32}$`` and is lowercase."""
     if not isinstance(name, str) or not 1 <= len(name) <= 32 or name != name.lower():
         return False
     return all(ch in "-_" or unicodedata.category(ch)[0] in "LN" for ch in name)
 
 
-def _check_localizations(value: Any, base: tuple[str | int, ...], errors: ErrorTree, limit: int,
-                         *, names: bool = False) -> None:
+def _check_localizations(
+    value: Any, base: tuple[str | int, ...], errors: ErrorTree, limit: int, *, names: bool = False
+) -> None:
     if value is None:
         return
     if not isinstance(value, dict):
@@ -235,7 +277,9 @@ def _check_localizations(value: Any, base: tuple[str | int, ...], errors: ErrorT
         if locale not in DISCORD_LOCALES:
             errors.add((*base, locale), "LOCALE_INVALID", f"Invalid locale: {locale}")
         elif names and not is_command_name(text):
-            errors.add((*base, locale), "APPLICATION_COMMAND_INVALID_NAME", f"Command name is invalid: {text}")
+            errors.add(
+                (*base, locale), "APPLICATION_COMMAND_INVALID_NAME", f"Command name is invalid: {text}"
+            )
         elif not isinstance(text, str) or len(text) > limit:
             errors.too_long((*base, locale), limit)
 
@@ -254,26 +298,36 @@ def check_commands(commands: list[Any]) -> None:
         kind = command.get("type", 1)
         key = (kind, str(command.get("name")))
         if key in seen:
-            errors.add((i, "name"), "APPLICATION_COMMANDS_DUPLICATE_NAME", f"Application command names must be unique: {key[1]}")
+            errors.add(
+                (i, "name"),
+                "APPLICATION_COMMANDS_DUPLICATE_NAME",
+                f"Application command names must be unique: {key[1]}",
+            )
         seen.add(key)
         _check_command(command, (i,), errors, chat_input=kind == 1)
     errors.raise_if_any()
 
 
-def _check_command(command: dict[str, Any], base: tuple[str | int, ...], errors: ErrorTree, *, chat_input: bool) -> None:
+def _check_command(
+    command: dict[str, Any], base: tuple[str | int, ...], errors: ErrorTree, *, chat_input: bool
+) -> None:
     name = command.get("name")
     if chat_input:
         if not is_command_name(name):
-            errors.add((*base, "name"), "APPLICATION_COMMAND_INVALID_NAME", f"Command name is invalid: {name}")
+            errors.add(
+                (*base, "name"), "APPLICATION_COMMAND_INVALID_NAME", f"Command name is invalid: {name}"
+            )
         description = command.get("description")
         if not isinstance(description, str) or not 1 <= len(description) <= 100:
             errors.add((*base, "description"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
     elif not isinstance(name, str) or not 1 <= len(name) <= 32:
         errors.add((*base, "name"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 32 in length.")
-    _check_localizations(command.get("name_localizations"), (*base, "name_localizations"), errors, 32,
-                         names=chat_input)
-    _check_localizations(command.get("description_localizations"), (*base, "description_localizations"),
-                         errors, 100)
+    _check_localizations(
+        command.get("name_localizations"), (*base, "name_localizations"), errors, 32, names=chat_input
+    )
+    _check_localizations(
+        command.get("description_localizations"), (*base, "description_localizations"), errors, 100
+    )
     if chat_input:
         _check_options(command.get("options") or [], (*base, "options"), errors)
 
@@ -289,7 +343,11 @@ def _check_options(options: list[Any], base: tuple[str | int, ...], errors: Erro
         where = (*base, i)
         _check_command(option, where, errors, chat_input=True)
         if option.get("name") in names:
-            errors.add((*where, "name"), "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS", "Option names must be unique")
+            errors.add(
+                (*where, "name"),
+                "APPLICATION_COMMAND_OPTIONS_NAME_ALREADY_EXISTS",
+                "Option names must be unique",
+            )
         names.add(option.get("name"))
         kind = option.get("type")
         if kind in (SUB_COMMAND, SUB_COMMAND_GROUP):
@@ -297,15 +355,21 @@ def _check_options(options: list[Any], base: tuple[str | int, ...], errors: Erro
             continue
         if option.get("required"):
             if seen_optional:
-                errors.add((*where, "required"), "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
-                           "Required options must be placed before non-required options")
+                errors.add(
+                    (*where, "required"),
+                    "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                    "Required options must be placed before non-required options",
+                )
         else:
             seen_optional = True
         choices = option.get("choices") or []
         if len(choices) > 25:
             errors.too_many((*where, "choices"), 25)
         if choices and option.get("autocomplete"):
-            errors.add((*where, "autocomplete"), "APPLICATION_COMMAND_OPTION_CHOICES_AUTOCOMPLETE",
-                       "Autocomplete cannot be enabled on options that have choices")
+            errors.add(
+                (*where, "autocomplete"),
+                "APPLICATION_COMMAND_OPTION_CHOICES_AUTOCOMPLETE",
+                "Autocomplete cannot be enabled on options that have choices",
+            )
         for j, choice in enumerate(choices):
             _check_choice(choice, (*where, "choices", j), errors)

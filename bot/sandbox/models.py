@@ -83,9 +83,15 @@ class User:
     def payload(self) -> dict[str, Any]:
         """Return the user object Discord sends."""
         data: dict[str, Any] = {
-            "id": str(self.id), "username": self.username, "discriminator": "0",
-            "global_name": self.global_name, "avatar": None, "public_flags": 0,
-            "avatar_decoration_data": None, "banner": None, "accent_color": None,
+            "id": str(self.id),
+            "username": self.username,
+            "discriminator": "0",
+            "global_name": self.global_name,
+            "avatar": None,
+            "public_flags": 0,
+            "avatar_decoration_data": None,
+            "banner": None,
+            "accent_color": None,
         }
         if self.bot:
             data["bot"] = True
@@ -106,11 +112,18 @@ class Role:
     def payload(self) -> dict[str, Any]:
         """Return the role object Discord sends."""
         data: dict[str, Any] = {
-            "id": str(self.id), "name": self.name, "color": 0,
+            "id": str(self.id),
+            "name": self.name,
+            "color": 0,
             "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
-            "hoist": False, "icon": None, "unicode_emoji": None, "position": self.position,
-            "permissions": str(self.permissions), "managed": self.bot_id is not None,
-            "mentionable": False, "flags": 0,
+            "hoist": False,
+            "icon": None,
+            "unicode_emoji": None,
+            "position": self.position,
+            "permissions": str(self.permissions),
+            "managed": self.bot_id is not None,
+            "mentionable": False,
+            "flags": 0,
         }
         if self.bot_id is not None:
             data["tags"] = {"bot_id": str(self.bot_id)}
@@ -135,9 +148,17 @@ class Member:
     def payload(self, *, with_user: bool = True) -> dict[str, Any]:
         """Return the guild member object Discord sends."""
         data: dict[str, Any] = {
-            "roles": [str(r) for r in self.roles], "nick": self.nick, "avatar": None, "banner": None,
-            "joined_at": self.joined_at, "premium_since": None, "deaf": False, "mute": False,
-            "flags": 0, "pending": False, "communication_disabled_until": None,
+            "roles": [str(r) for r in self.roles],
+            "nick": self.nick,
+            "avatar": None,
+            "banner": None,
+            "joined_at": self.joined_at,
+            "premium_since": None,
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "pending": False,
+            "communication_disabled_until": None,
         }
         if with_user:
             data["user"] = self.user.payload()
@@ -232,8 +253,12 @@ class Attachment:
     def payload(self) -> dict[str, Any]:
         """Return the attachment object Discord sends."""
         data: dict[str, Any] = {
-            "id": str(self.id), "filename": self.filename, "size": self.size, "url": self.url,
-            "proxy_url": self.url, "content_type": self.content_type or "application/octet-stream",
+            "id": str(self.id),
+            "filename": self.filename,
+            "size": self.size,
+            "url": self.url,
+            "proxy_url": self.url,
+            "content_type": self.content_type or "application/octet-stream",
         }
         if self.description is not None:
             data["description"] = self.description
@@ -256,8 +281,11 @@ class Reaction:
         """Return the reaction object Discord sends."""
         name, _, emoji_id = self.emoji.partition(":")
         return {
-            "count": self.count, "count_details": {"burst": 0, "normal": self.count},
-            "me": me_id in self.user_ids, "me_burst": False, "burst_colors": [],
+            "count": self.count,
+            "count_details": {"burst": 0, "normal": self.count},
+            "me": me_id in self.user_ids,
+            "me_burst": False,
+            "burst_colors": [],
             "emoji": {"id": emoji_id or None, "name": name},
         }
 

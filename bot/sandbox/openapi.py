@@ -26,7 +26,8 @@ def _snowflake_tolerant_type(validator: Any, types: Any, instance: Any, schema: 
 
 _draft_type = jsonschema.Draft202012Validator.VALIDATORS["type"]
 DiscordSchemaValidator = jsonschema.validators.extend(
-    jsonschema.Draft202012Validator, validators={"type": _snowflake_tolerant_type})
+    jsonschema.Draft202012Validator, validators={"type": _snowflake_tolerant_type}
+)
 
 
 def _escape_pointer(part: str) -> str:
@@ -37,7 +38,11 @@ def _patch_known_gaps(spec: dict[str, Any]) -> None:
     # The published description lags the API: GUILD_MEDIA (16) is a real channel type, and discord.py
     # puts it in ``channel_types`` of every ForumChannel option.
     channel_types = spec.get("components", {}).get("schemas", {}).get("ChannelTypes")
-    if channel_types and "oneOf" in channel_types and not any(c.get("const") == 16 for c in channel_types["oneOf"]):
+    if (
+        channel_types
+        and "oneOf" in channel_types
+        and not any(c.get("const") == 16 for c in channel_types["oneOf"])
+    ):
         channel_types["oneOf"].append({"title": "GUILD_MEDIA", "const": 16})
 
 
@@ -47,7 +52,9 @@ class OpenAPIValidator:
     def __init__(self, spec: dict[str, Any]) -> None:
         _patch_known_gaps(spec)
         self._spec = spec
-        resource = referencing.Resource.from_contents(spec, default_specification=referencing.jsonschema.DRAFT202012)
+        resource = referencing.Resource.from_contents(
+            spec, default_specification=referencing.jsonschema.DRAFT202012
+        )
         self._registry: referencing.Registry = referencing.Registry().with_resource(_SPEC_URI, resource)
         self._validators: dict[tuple[str, str, str], Any] = {}
         templates = []
@@ -85,8 +92,10 @@ class OpenAPIValidator:
             if media not in content or "schema" not in content[media]:
                 self._validators[key] = None
             else:
-                pointer = "/".join(_escape_pointer(p) for p in ("paths", template, method, "requestBody",
-                                                                 "content", media, "schema"))
+                pointer = "/".join(
+                    _escape_pointer(p)
+                    for p in ("paths", template, method, "requestBody", "content", media, "schema")
+                )
                 schema = {"$ref": f"{_SPEC_URI}#/{pointer}"}
                 self._validators[key] = DiscordSchemaValidator(schema, registry=self._registry)
         return self._validators[key]

@@ -43,7 +43,9 @@ class Verdict:
 # Limits close to Discord's observed ones; windows are multiplied by the fake's time_scale.
 DEFAULT_RULES = (
     BucketRule("thread-create", "POST", "/channels/*/threads", 10, 300.0, per="guild"),
-    BucketRule("thread-create-from-message", "POST", "/channels/*/messages/*/threads", 10, 300.0, per="guild"),
+    BucketRule(
+        "thread-create-from-message", "POST", "/channels/*/messages/*/threads", 10, 300.0, per="guild"
+    ),
     BucketRule("message-create", "POST", "/channels/*/messages", 5, 5.0, per="channel"),
     BucketRule("reaction", "PUT", "/channels/*/messages/*/reactions/*", 1, 0.25, per="channel"),
     BucketRule("dm-open", "POST", "/users/@me/channels", 10, 10.0),
@@ -71,7 +73,9 @@ class RateLimiter:
         if global_window.used >= self.global_per_second:
             self.served_429 += 1
             retry = max(global_window.started + self.time_scale - now, 0.001)
-            return Verdict({"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global"}, round(retry, 3), True)
+            return Verdict(
+                {"X-RateLimit-Global": "true", "X-RateLimit-Scope": "global"}, round(retry, 3), True
+            )
         global_window.used += 1
         rule = next((r for r in self.rules if r.matches(method, path)), None)
         if rule is None:

@@ -123,8 +123,12 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("POST", "/interactions/{interaction_id}/{token}/callback", "interaction_callback", auth=False),
     RouteSpec("POST", "/webhooks/{application_id}/{token}", "followup_send", auth=False),
     RouteSpec("GET", "/webhooks/{application_id}/{token}/messages/{message_id}", "webhook_get", auth=False),
-    RouteSpec("PATCH", "/webhooks/{application_id}/{token}/messages/{message_id}", "webhook_edit", auth=False),
-    RouteSpec("DELETE", "/webhooks/{application_id}/{token}/messages/{message_id}", "webhook_delete", auth=False),
+    RouteSpec(
+        "PATCH", "/webhooks/{application_id}/{token}/messages/{message_id}", "webhook_edit", auth=False
+    ),
+    RouteSpec(
+        "DELETE", "/webhooks/{application_id}/{token}/messages/{message_id}", "webhook_delete", auth=False
+    ),
 )
 
 
@@ -140,7 +144,12 @@ class RestRoutes(World):
 
     # -- users, application, gateway ---------------------------------------------------------------
     async def get_me(self, req: ApiRequest) -> Any:
-        return self.bot_user.payload() | {"verified": True, "mfa_enabled": False, "flags": 0, "locale": "en-US"}
+        return self.bot_user.payload() | {
+            "verified": True,
+            "mfa_enabled": False,
+            "flags": 0,
+            "locale": "en-US",
+        }
 
     async def get_user(self, req: ApiRequest) -> Any:
         user = self.users.get(req.snowflake("user_id"))
@@ -152,18 +161,32 @@ class RestRoutes(World):
         owner = next(iter(self.guilds.values()), None)
         owner_user = self.users[owner.owner_id] if owner else self.bot_user
         return {
-            "id": str(self.application_id), "name": self.bot_user.username, "icon": None, "description": "",
-            "summary": "", "type": None, "bot_public": True, "bot_require_code_grant": False,
-            "owner": owner_user.payload(), "team": None, "verify_key": "0" * 64, "flags": 0,
-            "bot": self.bot_user.payload(), "rpc_origins": [], "tags": [],
+            "id": str(self.application_id),
+            "name": self.bot_user.username,
+            "icon": None,
+            "description": "",
+            "summary": "",
+            "type": None,
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "owner": owner_user.payload(),
+            "team": None,
+            "verify_key": "0" * 64,
+            "flags": 0,
+            "bot": self.bot_user.payload(),
+            "rpc_origins": [],
+            "tags": [],
         }
 
     async def get_gateway(self, req: ApiRequest) -> Any:
         return {"url": self.gateway_url.rstrip("/")}
 
     async def get_gateway_bot(self, req: ApiRequest) -> Any:
-        return {"url": self.gateway_url, "shards": self.shard_count,
-                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}}
+        return {
+            "url": self.gateway_url,
+            "shards": self.shard_count,
+            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+        }
 
     shard_count: int = 1
 
@@ -187,8 +210,11 @@ class RestRoutes(World):
 
     async def get_guild_channels(self, req: ApiRequest) -> Any:
         guild = self._guild(req)
-        return [self.channel_payload(c) for c in self.channels.values()
-                if c.guild_id == guild.id and not c.is_thread and not c.deleted]
+        return [
+            self.channel_payload(c)
+            for c in self.channels.values()
+            if c.guild_id == guild.id and not c.is_thread and not c.deleted
+        ]
 
     async def get_roles(self, req: ApiRequest) -> Any:
         return [r.payload() for r in self._guild(req).roles.values()]
@@ -196,9 +222,14 @@ class RestRoutes(World):
     async def get_active_threads(self, req: ApiRequest) -> Any:
         guild = self._guild(req)
         threads = [t for t in self.threads(guild) if not t.archived]
-        return {"threads": [self.channel_payload(t) for t in threads],
-                "members": [self.thread_member_payload(t, self.bot_user.id) for t in threads
-                            if self.bot_user.id in t.member_joins]}
+        return {
+            "threads": [self.channel_payload(t) for t in threads],
+            "members": [
+                self.thread_member_payload(t, self.bot_user.id)
+                for t in threads
+                if self.bot_user.id in t.member_joins
+            ],
+        }
 
     async def list_members(self, req: ApiRequest) -> Any:
         guild = self._guild(req)
@@ -291,7 +322,7 @@ class RestRoutes(World):
             found = [m for m in found if m.id > int(req.query["after"])][:limit]
         elif "around" in req.query:
             pivot = int(req.query["around"])
-            older = [m for m in found if m.id <= pivot][-(limit // 2 + limit % 2):]
+            older = [m for m in found if m.id <= pivot][-(limit // 2 + limit % 2) :]
             newer = [m for m in found if m.id > pivot][: limit // 2]
             found = older + newer
         else:
@@ -313,53 +344,91 @@ class RestRoutes(World):
         if reference:
             reply_to = self.stored_messages.get(int(reference.get("message_id", 0)))
             if reply_to is None and reference.get("fail_if_not_exists", True):
-                raise DiscordError(400, 50035, "Invalid Form Body", {"message_reference": {"_errors": [
-                    {"code": "REPLIES_UNKNOWN_MESSAGE", "message": "Unknown message"}]}})
+                raise DiscordError(
+                    400,
+                    50035,
+                    "Invalid Form Body",
+                    {
+                        "message_reference": {
+                            "_errors": [{"code": "REPLIES_UNKNOWN_MESSAGE", "message": "Unknown message"}]
+                        }
+                    },
+                )
         message = self.build_message(channel, body, req.files, author_id=self.bot_user.id, reply_to=reply_to)
         message.type = 19 if reply_to else 0
         self.store_message(message)
         self.message_event(message)
         return self.message_payload(message)
 
-    def build_message(self, channel: Channel, body: dict[str, Any], files: list[UploadedFile], *,
-                      author_id: int, reply_to: Message | None = None, message_id: int | None = None) -> Message:
+    def build_message(
+        self,
+        channel: Channel,
+        body: dict[str, Any],
+        files: list[UploadedFile],
+        *,
+        author_id: int,
+        reply_to: Message | None = None,
+        message_id: int | None = None,
+    ) -> Message:
         """Build (not store) a message from a create body and its uploads."""
         guild = self.guilds.get(channel.guild_id or 0)
         content = body.get("content") or ""
         allowed = body.get("allowed_mentions")
         everyone, roles, users = self.mentions_in(content, allowed, guild, reply_to)
         message = Message(
-            id=message_id or self.snowflakes.next(), channel_id=channel.id, author_id=author_id,
-            guild_id=channel.guild_id, content=content, embeds=list(body.get("embeds") or []),
-            components=list(body.get("components") or []), flags=int(body.get("flags") or 0),
-            allowed_mentions=allowed, mention_everyone=everyone, mention_role_ids=roles, mention_user_ids=users,
-            created_at=self.clock.iso(), tts=bool(body.get("tts")),
+            id=message_id or self.snowflakes.next(),
+            channel_id=channel.id,
+            author_id=author_id,
+            guild_id=channel.guild_id,
+            content=content,
+            embeds=list(body.get("embeds") or []),
+            components=list(body.get("components") or []),
+            flags=int(body.get("flags") or 0),
+            allowed_mentions=allowed,
+            mention_everyone=everyone,
+            mention_role_ids=roles,
+            mention_user_ids=users,
+            created_at=self.clock.iso(),
+            tts=bool(body.get("tts")),
         )
         if reply_to is not None:
-            message.message_reference = {"type": 0, "message_id": str(reply_to.id),
-                                         "channel_id": str(reply_to.channel_id),
-                                         **({"guild_id": str(reply_to.guild_id)} if reply_to.guild_id else {})}
+            message.message_reference = {
+                "type": 0,
+                "message_id": str(reply_to.id),
+                "channel_id": str(reply_to.channel_id),
+                **({"guild_id": str(reply_to.guild_id)} if reply_to.guild_id else {}),
+            }
         message.attachments = self._attachments(channel, body, files, [])
         return message
 
-    def _attachments(self, channel: Channel, body: dict[str, Any], files: list[UploadedFile],
-                     existing: list[Attachment]) -> list[Attachment]:
+    def _attachments(
+        self, channel: Channel, body: dict[str, Any], files: list[UploadedFile], existing: list[Attachment]
+    ) -> list[Attachment]:
         described = {str(a.get("id")): a for a in body.get("attachments") or [] if isinstance(a, dict)}
         kept = [a for a in existing if str(a.id) in described] if "attachments" in body else list(existing)
         for upload in files:
             meta = described.get(str(upload.index), {})
             attachment_id = self.snowflakes.next()
             filename = meta.get("filename") or upload.filename
-            kept.append(Attachment(attachment_id, filename, upload.data, upload.content_type,
-                                   meta.get("description"),
-                                   url=f"{self.url}/attachments/{channel.id}/{attachment_id}/{filename}"))
+            kept.append(
+                Attachment(
+                    attachment_id,
+                    filename,
+                    upload.data,
+                    upload.content_type,
+                    meta.get("description"),
+                    url=f"{self.url}/attachments/{channel.id}/{attachment_id}/{filename}",
+                )
+            )
         return kept
 
     async def edit_message(self, req: ApiRequest) -> Any:
         channel = self.channel(req.snowflake("channel_id"))
         message = self.message(channel.id, req.snowflake("message_id"))
         if message.author_id != self.bot_user.id:
-            raise DiscordError(403, CANNOT_EDIT_OTHERS_MESSAGE, "Cannot edit a message authored by another user")
+            raise DiscordError(
+                403, CANNOT_EDIT_OTHERS_MESSAGE, "Cannot edit a message authored by another user"
+            )
         self.apply_edit(message, req.body or {}, req.files)
         return self.message_payload(message)
 
@@ -368,7 +437,9 @@ class RestRoutes(World):
         limits.check_message(body, creating=False)
         for key in ("content", "embeds", "components"):
             if key in body:
-                setattr(message, key, body[key] if body[key] is not None else ([] if key != "content" else ""))
+                setattr(
+                    message, key, body[key] if body[key] is not None else ([] if key != "content" else "")
+                )
         if "flags" in body and body["flags"] is not None:
             # Only SUPPRESS_EMBEDS and IS_COMPONENTS_V2 can change on edit; ephemeral stays as it was.
             message.flags = (message.flags & EPHEMERAL) | (int(body["flags"]) & ~EPHEMERAL)
@@ -435,7 +506,9 @@ class RestRoutes(World):
         if parent.type not in (GUILD_TEXT, GUILD_ANNOUNCEMENT):
             raise DiscordError(400, 50024, "Cannot execute action on this channel type")
         kind = int(body.get("type", PRIVATE_THREAD))
-        self.require_bot(parent, "create_private_threads" if kind == PRIVATE_THREAD else "create_public_threads")
+        self.require_bot(
+            parent, "create_private_threads" if kind == PRIVATE_THREAD else "create_public_threads"
+        )
         thread = self._new_thread(parent, body, kind)
         return self.channel_payload(thread)
 
@@ -454,16 +527,35 @@ class RestRoutes(World):
         if not isinstance(name, str) or not 1 <= len(name) <= 100:
             errors.add(("name",), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
         if body.get("auto_archive_duration") not in (None, 60, 1440, 4320, 10080):
-            errors.add(("auto_archive_duration",), "BASE_TYPE_CHOICES", "Value must be one of {60, 1440, 4320, 10080}.")
+            errors.add(
+                ("auto_archive_duration",),
+                "BASE_TYPE_CHOICES",
+                "Value must be one of {60, 1440, 4320, 10080}.",
+            )
         errors.raise_if_any()
 
-    def _new_thread(self, parent: Channel, body: dict[str, Any], kind: int, *, thread_id: int | None = None,
-                    applied_tags: list[int] | None = None) -> Channel:
+    def _new_thread(
+        self,
+        parent: Channel,
+        body: dict[str, Any],
+        kind: int,
+        *,
+        thread_id: int | None = None,
+        applied_tags: list[int] | None = None,
+    ) -> Channel:
         self._check_thread_body(body)
-        thread = Channel(thread_id or self.snowflakes.next(), kind, body["name"], guild_id=parent.guild_id,
-                         parent_id=parent.id, owner_id=self.bot_user.id, invitable=bool(body.get("invitable", True)),
-                         auto_archive_duration=int(body.get("auto_archive_duration") or 4320),
-                         applied_tags=applied_tags or [], created_at=self.clock.iso())
+        thread = Channel(
+            thread_id or self.snowflakes.next(),
+            kind,
+            body["name"],
+            guild_id=parent.guild_id,
+            parent_id=parent.id,
+            owner_id=self.bot_user.id,
+            invitable=bool(body.get("invitable", True)),
+            auto_archive_duration=int(body.get("auto_archive_duration") or 4320),
+            applied_tags=applied_tags or [],
+            created_at=self.clock.iso(),
+        )
         thread.member_joins[self.bot_user.id] = self.clock.iso()
         self.channels[thread.id] = thread
         self._channel_log[thread.id] = []
@@ -541,13 +633,22 @@ class RestRoutes(World):
         added = self.thread_member_payload(thread, user_id)
         if user_id in guild.members:
             added["member"] = guild.members[user_id].payload()
-        self.gateway.dispatch("THREAD_MEMBERS_UPDATE", {
-            "id": str(thread.id), "guild_id": str(guild.id), "member_count": min(len(thread.member_joins), 50),
-            "added_members": [added],
-        }, guild_id=guild.id)
+        self.gateway.dispatch(
+            "THREAD_MEMBERS_UPDATE",
+            {
+                "id": str(thread.id),
+                "guild_id": str(guild.id),
+                "member_count": min(len(thread.member_joins), 50),
+                "added_members": [added],
+            },
+            guild_id=guild.id,
+        )
         if user_id == self.bot_user.id:
-            self.gateway.dispatch("THREAD_MEMBER_UPDATE", self.thread_member_payload(thread, user_id)
-                                  | {"guild_id": str(guild.id)}, guild_id=guild.id)
+            self.gateway.dispatch(
+                "THREAD_MEMBER_UPDATE",
+                self.thread_member_payload(thread, user_id) | {"guild_id": str(guild.id)},
+                guild_id=guild.id,
+            )
 
     async def leave_thread(self, req: ApiRequest) -> Any:
         thread = self._thread(req)
@@ -567,10 +668,16 @@ class RestRoutes(World):
     def _leave(self, thread: Channel, user_id: int) -> None:
         if thread.member_joins.pop(user_id, None) is None:
             return
-        self.gateway.dispatch("THREAD_MEMBERS_UPDATE", {
-            "id": str(thread.id), "guild_id": str(thread.guild_id),
-            "member_count": min(len(thread.member_joins), 50), "removed_member_ids": [str(user_id)],
-        }, guild_id=thread.guild_id)
+        self.gateway.dispatch(
+            "THREAD_MEMBERS_UPDATE",
+            {
+                "id": str(thread.id),
+                "guild_id": str(thread.guild_id),
+                "member_count": min(len(thread.member_joins), 50),
+                "removed_member_ids": [str(user_id)],
+            },
+            guild_id=thread.guild_id,
+        )
 
     # -- application commands ----------------------------------------------------------------------
     def _check_application(self, req: ApiRequest) -> None:
@@ -595,8 +702,12 @@ class RestRoutes(World):
 
     def _store_commands(self, guild_id: int | None, body: list[Any]) -> list[dict[str, Any]]:
         if not isinstance(body, list):
-            raise DiscordError(400, 50035, "Invalid Form Body", {"_errors": [
-                {"code": "BASE_TYPE_ARRAY", "message": "Must be an array."}]})
+            raise DiscordError(
+                400,
+                50035,
+                "Invalid Form Body",
+                {"_errors": [{"code": "BASE_TYPE_ARRAY", "message": "Must be an array."}]},
+            )
         limits.check_commands(body)
         previous = {(c["type"], c["name"]): c for c in self.synced_commands.get(guild_id, [])}
         stored = []
@@ -604,9 +715,15 @@ class RestRoutes(World):
             kind = command.get("type", 1)
             old = previous.get((kind, command["name"]))
             record = {
-                "id": old["id"] if old else str(self.snowflakes.next()), "application_id": str(self.application_id),
-                "version": str(self.snowflakes.next()), "type": kind, "description": "",
-                "default_member_permissions": None, "nsfw": False, "options": [], **command,
+                "id": old["id"] if old else str(self.snowflakes.next()),
+                "application_id": str(self.application_id),
+                "version": str(self.snowflakes.next()),
+                "type": kind,
+                "description": "",
+                "default_member_permissions": None,
+                "nsfw": False,
+                "options": [],
+                **command,
             }
             if guild_id is not None:
                 record["guild_id"] = str(guild_id)

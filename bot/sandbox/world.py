@@ -36,9 +36,20 @@ ADMINISTRATOR = FLAGS["administrator"]
 VIEW_CHANNEL = FLAGS["view_channel"]
 
 MEMBER_DEFAULTS = (
-    "view_channel", "send_messages", "send_messages_in_threads", "create_public_threads",
-    "create_private_threads", "embed_links", "attach_files", "add_reactions", "read_message_history",
-    "use_application_commands", "use_external_emojis", "change_nickname", "connect", "speak",
+    "view_channel",
+    "send_messages",
+    "send_messages_in_threads",
+    "create_public_threads",
+    "create_private_threads",
+    "embed_links",
+    "attach_files",
+    "add_reactions",
+    "read_message_history",
+    "use_application_commands",
+    "use_external_emojis",
+    "change_nickname",
+    "connect",
+    "speak",
 )
 BOT_DEFAULTS = (*MEMBER_DEFAULTS, "manage_threads", "manage_messages", "manage_channels")
 
@@ -87,24 +98,39 @@ class World:
         return self.url.replace("http://", "ws://") + "/gateway/"
 
     # -- setting up the world ----------------------------------------------------------------------
-    def create_user(self, username: str, *, global_name: str | None = None, dms_open: bool = True,
-                    bot: bool = False) -> User:
+    def create_user(
+        self, username: str, *, global_name: str | None = None, dms_open: bool = True, bot: bool = False
+    ) -> User:
         """Create a user (not yet in any guild)."""
         user = User(self.snowflakes.next(), username, global_name=global_name, dms_open=dms_open, bot=bot)
         self.users[user.id] = user
         return user
 
-    def create_guild(self, name: str, *, owner: User | None = None, locale: str = "en-US",
-                     with_bot: bool = True) -> Guild:
+    def create_guild(
+        self, name: str, *, owner: User | None = None, locale: str = "en-US", with_bot: bool = True
+    ) -> Guild:
         """Create a guild with @everyone, the bot's role and a "general" channel; the bot joins unless told not."""
         owner = owner or self.create_user(f"{name.lower()}-owner")
         guild_id = self.snowflakes.next()
         everyone = Role(guild_id, guild_id, "@everyone", permission_bits(*MEMBER_DEFAULTS))
-        bot_role = Role(self.snowflakes.next(), guild_id, self.bot_user.username,
-                        permission_bits(*BOT_DEFAULTS), position=1, bot_id=self.bot_user.id)
-        guild = Guild(guild_id, name, owner.id, everyone.id, bot_role.id,
-                      roles={everyone.id: everyone, bot_role.id: bot_role}, preferred_locale=locale,
-                      joined_at=self.clock.iso())
+        bot_role = Role(
+            self.snowflakes.next(),
+            guild_id,
+            self.bot_user.username,
+            permission_bits(*BOT_DEFAULTS),
+            position=1,
+            bot_id=self.bot_user.id,
+        )
+        guild = Guild(
+            guild_id,
+            name,
+            owner.id,
+            everyone.id,
+            bot_role.id,
+            roles={everyone.id: everyone, bot_role.id: bot_role},
+            preferred_locale=locale,
+            joined_at=self.clock.iso(),
+        )
         self.guilds[guild.id] = guild
         guild.members[owner.id] = Member(owner, guild.id, joined_at=self.clock.iso())
         guild.system_channel = self._new_channel(guild, GUILD_TEXT, "general", dispatch=False)
@@ -126,21 +152,32 @@ class World:
         if self.bot_user.id in guild.members:
             return
         guild.joined_at = self.clock.iso()
-        guild.members[self.bot_user.id] = Member(self.bot_user, guild.id, [guild.bot_role_id], joined_at=guild.joined_at)
+        guild.members[self.bot_user.id] = Member(
+            self.bot_user, guild.id, [guild.bot_role_id], joined_at=guild.joined_at
+        )
         joined = self.guild_create_payload(guild)
         # A join carries no "unavailable" key; with it discord.py reports guild_available, not guild_join.
         del joined["unavailable"]
         self.gateway.dispatch("GUILD_CREATE", joined, guild_id=guild.id)
 
-    def add_member(self, guild: Guild, user: User, *, manage_guild: bool = False, nick: str | None = None,
-                   roles: Iterable[Role] = ()) -> Member:
+    def add_member(
+        self,
+        guild: Guild,
+        user: User,
+        *,
+        manage_guild: bool = False,
+        nick: str | None = None,
+        roles: Iterable[Role] = (),
+    ) -> Member:
         """Add ``user`` to ``guild``; ``manage_guild=True`` gives them a role with Manage Server."""
         role_ids = [r.id for r in roles]
         if manage_guild:
             role_ids.append(self._manager_role(guild).id)
         member = Member(user, guild.id, role_ids, nick=nick, joined_at=self.clock.iso())
         guild.members[user.id] = member
-        self.gateway.dispatch("GUILD_MEMBER_ADD", member.payload() | {"guild_id": str(guild.id)}, guild_id=guild.id)
+        self.gateway.dispatch(
+            "GUILD_MEMBER_ADD", member.payload() | {"guild_id": str(guild.id)}, guild_id=guild.id
+        )
         return member
 
     def remove_member(self, guild: Guild, user: User) -> None:
@@ -149,15 +186,19 @@ class World:
         for channel in self.channels.values():
             if channel.guild_id == guild.id:
                 channel.member_joins.pop(user.id, None)
-        self.gateway.dispatch("GUILD_MEMBER_REMOVE", {"guild_id": str(guild.id), "user": user.payload()},
-                              guild_id=guild.id)
+        self.gateway.dispatch(
+            "GUILD_MEMBER_REMOVE", {"guild_id": str(guild.id), "user": user.payload()}, guild_id=guild.id
+        )
 
     def create_role(self, guild: Guild, name: str, *permissions: str) -> Role:
         """Create a role with the named permissions."""
-        role = Role(self.snowflakes.next(), guild.id, name, permission_bits(*permissions), position=len(guild.roles))
+        role = Role(
+            self.snowflakes.next(), guild.id, name, permission_bits(*permissions), position=len(guild.roles)
+        )
         guild.roles[role.id] = role
-        self.gateway.dispatch("GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role.payload()},
-                              guild_id=guild.id)
+        self.gateway.dispatch(
+            "GUILD_ROLE_CREATE", {"guild_id": str(guild.id), "role": role.payload()}, guild_id=guild.id
+        )
         return role
 
     def _manager_role(self, guild: Guild) -> Role:
@@ -169,31 +210,67 @@ class World:
         """Create a category channel."""
         return self._new_channel(guild, GUILD_CATEGORY, name)
 
-    def create_text_channel(self, guild: Guild, name: str, *, category: Channel | None = None,
-                            topic: str | None = None, announcement: bool = False) -> Channel:
+    def create_text_channel(
+        self,
+        guild: Guild,
+        name: str,
+        *,
+        category: Channel | None = None,
+        topic: str | None = None,
+        announcement: bool = False,
+    ) -> Channel:
         """Create a text (or announcement) channel."""
-        return self._new_channel(guild, 5 if announcement else GUILD_TEXT, name, parent_id=category and category.id,
-                                 topic=topic)
+        return self._new_channel(
+            guild, 5 if announcement else GUILD_TEXT, name, parent_id=category and category.id, topic=topic
+        )
 
-    def create_forum_channel(self, guild: Guild, name: str, *, tags: Iterable[str | dict[str, Any]] = (),
-                             category: Channel | None = None) -> Channel:
+    def create_forum_channel(
+        self,
+        guild: Guild,
+        name: str,
+        *,
+        tags: Iterable[str | dict[str, Any]] = (),
+        category: Channel | None = None,
+    ) -> Channel:
         """Create a forum channel with ``available_tags`` (names or tag dicts)."""
-        channel = self._new_channel(guild, GUILD_FORUM, name, parent_id=category and category.id, dispatch=False)
+        channel = self._new_channel(
+            guild, GUILD_FORUM, name, parent_id=category and category.id, dispatch=False
+        )
         channel.available_tags = [self._tag(t) for t in tags]
         self._dispatch_channel("CHANNEL_CREATE", channel)
         return channel
 
     def _tag(self, tag: str | dict[str, Any]) -> dict[str, Any]:
         data = {"name": tag} if isinstance(tag, str) else dict(tag)
-        return {"id": str(data.get("id") or self.snowflakes.next()), "name": data["name"],
-                "moderated": bool(data.get("moderated", False)), "emoji_id": data.get("emoji_id"),
-                "emoji_name": data.get("emoji_name")}
+        return {
+            "id": str(data.get("id") or self.snowflakes.next()),
+            "name": data["name"],
+            "moderated": bool(data.get("moderated", False)),
+            "emoji_id": data.get("emoji_id"),
+            "emoji_name": data.get("emoji_name"),
+        }
 
-    def _new_channel(self, guild: Guild, kind: int, name: str, *, parent_id: int | None = None,
-                     topic: str | None = None, dispatch: bool = True) -> Channel:
+    def _new_channel(
+        self,
+        guild: Guild,
+        kind: int,
+        name: str,
+        *,
+        parent_id: int | None = None,
+        topic: str | None = None,
+        dispatch: bool = True,
+    ) -> Channel:
         position = sum(1 for c in self.channels.values() if c.guild_id == guild.id and not c.is_thread)
-        channel = Channel(self.snowflakes.next(), kind, name, guild_id=guild.id, parent_id=parent_id,
-                          position=position, topic=topic, created_at=self.clock.iso())
+        channel = Channel(
+            self.snowflakes.next(),
+            kind,
+            name,
+            guild_id=guild.id,
+            parent_id=parent_id,
+            position=position,
+            topic=topic,
+            created_at=self.clock.iso(),
+        )
         self.channels[channel.id] = channel
         self._channel_log[channel.id] = []
         if dispatch:
@@ -218,8 +295,11 @@ class World:
             guild.bot_denied |= bits
             bot_role = guild.roles[guild.bot_role_id]
             bot_role.permissions &= ~bits
-            self.gateway.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": bot_role.payload()},
-                                  guild_id=guild.id)
+            self.gateway.dispatch(
+                "GUILD_ROLE_UPDATE",
+                {"guild_id": str(guild.id), "role": bot_role.payload()},
+                guild_id=guild.id,
+            )
             targets = [c for c in self.channels.values() if c.guild_id == guild.id and not c.is_thread]
         else:
             overwrite = channel.overwrites.setdefault(self.bot_user.id, Overwrite(self.bot_user.id, 1))
@@ -237,8 +317,11 @@ class World:
             guild.bot_denied &= ~bits
             bot_role = guild.roles[guild.bot_role_id]
             bot_role.permissions |= bits
-            self.gateway.dispatch("GUILD_ROLE_UPDATE", {"guild_id": str(guild.id), "role": bot_role.payload()},
-                                  guild_id=guild.id)
+            self.gateway.dispatch(
+                "GUILD_ROLE_UPDATE",
+                {"guild_id": str(guild.id), "role": bot_role.payload()},
+                guild_id=guild.id,
+            )
             targets = [c for c in self.channels.values() if c.guild_id == guild.id and not c.is_thread]
         else:
             overwrite = channel.overwrites.get(self.bot_user.id)
@@ -288,8 +371,11 @@ class World:
     def threads(self, where: Any) -> list[Channel]:
         """Return the threads of a channel (or of every channel of a guild), oldest first."""
         key = _id(where)
-        return [c for c in self.channels.values()
-                if c.is_thread and not c.deleted and (c.parent_id == key or c.guild_id == key)]
+        return [
+            c
+            for c in self.channels.values()
+            if c.is_thread and not c.deleted and (c.parent_id == key or c.guild_id == key)
+        ]
 
     def dm_channel(self, user: User) -> Channel:
         """Return (creating on first use) the DM channel between the bot and ``user``."""
@@ -374,73 +460,153 @@ class World:
     def channel_payload(self, channel: Channel) -> dict[str, Any]:
         """Return the channel object Discord sends."""
         if channel.type == DM:
-            return {"id": str(channel.id), "type": DM, "last_message_id": _str(channel.last_message_id),
-                    "flags": 0, "recipients": [self.users[channel.recipient_id or 0].payload()]}
+            return {
+                "id": str(channel.id),
+                "type": DM,
+                "last_message_id": _str(channel.last_message_id),
+                "flags": 0,
+                "recipients": [self.users[channel.recipient_id or 0].payload()],
+            }
         data: dict[str, Any] = {
-            "id": str(channel.id), "type": channel.type, "guild_id": str(channel.guild_id), "name": channel.name,
-            "parent_id": _str(channel.parent_id), "flags": 0, "position": channel.position,
+            "id": str(channel.id),
+            "type": channel.type,
+            "guild_id": str(channel.guild_id),
+            "name": channel.name,
+            "parent_id": _str(channel.parent_id),
+            "flags": 0,
+            "position": channel.position,
         }
         if channel.is_thread:
-            data.update({
-                "owner_id": _str(channel.owner_id), "last_message_id": _str(channel.last_message_id),
-                "message_count": channel.message_count, "total_message_sent": channel.message_count,
-                "member_count": min(len(channel.member_joins), 50), "rate_limit_per_user": 0,
-                "applied_tags": [str(t) for t in channel.applied_tags],
-                "thread_metadata": {
-                    "archived": channel.archived, "auto_archive_duration": channel.auto_archive_duration,
-                    "archive_timestamp": channel.created_at, "locked": channel.locked,
-                    "create_timestamp": channel.created_at,
-                    **({"invitable": channel.invitable} if channel.type == PRIVATE_THREAD else {}),
-                },
-            })
+            data.update(
+                {
+                    "owner_id": _str(channel.owner_id),
+                    "last_message_id": _str(channel.last_message_id),
+                    "message_count": channel.message_count,
+                    "total_message_sent": channel.message_count,
+                    "member_count": min(len(channel.member_joins), 50),
+                    "rate_limit_per_user": 0,
+                    "applied_tags": [str(t) for t in channel.applied_tags],
+                    "thread_metadata": {
+                        "archived": channel.archived,
+                        "auto_archive_duration": channel.auto_archive_duration,
+                        "archive_timestamp": channel.created_at,
+                        "locked": channel.locked,
+                        "create_timestamp": channel.created_at,
+                        **({"invitable": channel.invitable} if channel.type == PRIVATE_THREAD else {}),
+                    },
+                }
+            )
             del data["position"]
             if self.bot_user.id in channel.member_joins:
                 data["member"] = self.thread_member_payload(channel, self.bot_user.id)
             return data
         data["permission_overwrites"] = [o.payload() for o in self.overwrites_of(channel).values()]
         if channel.type != GUILD_CATEGORY:
-            data.update({"topic": channel.topic, "nsfw": False, "rate_limit_per_user": 0,
-                         "last_message_id": _str(channel.last_message_id)})
+            data.update(
+                {
+                    "topic": channel.topic,
+                    "nsfw": False,
+                    "rate_limit_per_user": 0,
+                    "last_message_id": _str(channel.last_message_id),
+                }
+            )
         if channel.type == GUILD_FORUM:
-            data.update({"available_tags": channel.available_tags, "default_reaction_emoji": None,
-                         "default_thread_rate_limit_per_user": 0, "default_sort_order": None,
-                         "default_forum_layout": 0, "default_auto_archive_duration": 10080})
+            data.update(
+                {
+                    "available_tags": channel.available_tags,
+                    "default_reaction_emoji": None,
+                    "default_thread_rate_limit_per_user": 0,
+                    "default_sort_order": None,
+                    "default_forum_layout": 0,
+                    "default_auto_archive_duration": 10080,
+                }
+            )
         return data
 
     def thread_member_payload(self, thread: Channel, user_id: int) -> dict[str, Any]:
         """Return a thread member object."""
-        return {"id": str(thread.id), "user_id": str(user_id), "join_timestamp": thread.member_joins[user_id],
-                "flags": 0}
+        return {
+            "id": str(thread.id),
+            "user_id": str(user_id),
+            "join_timestamp": thread.member_joins[user_id],
+            "flags": 0,
+        }
 
     def guild_create_payload(self, guild: Guild) -> dict[str, Any]:
         """Return the full GUILD_CREATE payload, with every member so no chunking is needed."""
         channels = [c for c in self.channels.values() if c.guild_id == guild.id and not c.deleted]
         return {
-            "id": str(guild.id), "name": guild.name, "icon": None, "splash": None, "discovery_splash": None,
-            "owner_id": str(guild.owner_id), "afk_channel_id": None, "afk_timeout": 300,
-            "verification_level": 0, "default_message_notifications": 1, "explicit_content_filter": 0,
-            "roles": [r.payload() for r in guild.roles.values()], "emojis": [], "stickers": [], "features": [],
-            "mfa_level": 0, "application_id": None, "system_channel_id": _str(guild.system_channel and guild.system_channel.id),
-            "system_channel_flags": 0, "rules_channel_id": None, "max_members": 500000,
-            "vanity_url_code": None, "description": None, "banner": None, "premium_tier": 0,
-            "premium_subscription_count": 0, "preferred_locale": guild.preferred_locale,
-            "public_updates_channel_id": None, "nsfw_level": 0, "premium_progress_bar_enabled": False,
-            "joined_at": guild.joined_at, "large": False, "unavailable": False,
-            "member_count": len(guild.members), "voice_states": [], "presences": [],
+            "id": str(guild.id),
+            "name": guild.name,
+            "icon": None,
+            "splash": None,
+            "discovery_splash": None,
+            "owner_id": str(guild.owner_id),
+            "afk_channel_id": None,
+            "afk_timeout": 300,
+            "verification_level": 0,
+            "default_message_notifications": 1,
+            "explicit_content_filter": 0,
+            "roles": [r.payload() for r in guild.roles.values()],
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "mfa_level": 0,
+            "application_id": None,
+            "system_channel_id": _str(guild.system_channel and guild.system_channel.id),
+            "system_channel_flags": 0,
+            "rules_channel_id": None,
+            "max_members": 500000,
+            "vanity_url_code": None,
+            "description": None,
+            "banner": None,
+            "premium_tier": 0,
+            "premium_subscription_count": 0,
+            "preferred_locale": guild.preferred_locale,
+            "public_updates_channel_id": None,
+            "nsfw_level": 0,
+            "premium_progress_bar_enabled": False,
+            "joined_at": guild.joined_at,
+            "large": False,
+            "unavailable": False,
+            "member_count": len(guild.members),
+            "voice_states": [],
+            "presences": [],
             "members": [m.payload() for m in guild.members.values()],
             "channels": [self.channel_payload(c) for c in channels if not c.is_thread],
-            "threads": [self.channel_payload(c) for c in channels if c.is_thread and not c.archived
-                        and (c.type != PRIVATE_THREAD or self.bot_user.id in c.member_joins)],
-            "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
-            "embedded_activities": [], "lazy": True,
+            "threads": [
+                self.channel_payload(c)
+                for c in channels
+                if c.is_thread
+                and not c.archived
+                and (c.type != PRIVATE_THREAD or self.bot_user.id in c.member_joins)
+            ],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+            "embedded_activities": [],
+            "lazy": True,
         }
 
     def guild_payload(self, guild: Guild) -> dict[str, Any]:
         """Return the guild object of ``GET /guilds/{id}``."""
         data = self.guild_create_payload(guild)
-        for key in ("members", "channels", "threads", "voice_states", "presences", "joined_at", "large",
-                    "member_count", "stage_instances", "guild_scheduled_events", "soundboard_sounds",
-                    "embedded_activities", "lazy", "unavailable"):
+        for key in (
+            "members",
+            "channels",
+            "threads",
+            "voice_states",
+            "presences",
+            "joined_at",
+            "large",
+            "member_count",
+            "stage_instances",
+            "guild_scheduled_events",
+            "soundboard_sounds",
+            "embedded_activities",
+            "lazy",
+            "unavailable",
+        ):
             data.pop(key, None)
         data["approximate_member_count"] = len(guild.members)
         return data
@@ -454,15 +620,22 @@ class World:
     def message_payload(self, message: Message) -> dict[str, Any]:
         """Return the message object Discord sends."""
         data: dict[str, Any] = {
-            "id": str(message.id), "channel_id": str(message.channel_id), "type": message.type,
-            "author": self.users[message.author_id].payload(), "content": message.content,
-            "timestamp": message.created_at, "edited_timestamp": message.edited_at, "tts": message.tts,
+            "id": str(message.id),
+            "channel_id": str(message.channel_id),
+            "type": message.type,
+            "author": self.users[message.author_id].payload(),
+            "content": message.content,
+            "timestamp": message.created_at,
+            "edited_timestamp": message.edited_at,
+            "tts": message.tts,
             "mention_everyone": message.mention_everyone,
             "mentions": [self.users[u].payload() for u in message.mention_user_ids if u in self.users],
             "mention_roles": [str(r) for r in message.mention_role_ids],
             "attachments": [a.payload() for a in message.attachments],
-            "embeds": [{"type": "rich", **e} for e in message.embeds], "pinned": False,
-            "flags": message.flags, "components": message.components,
+            "embeds": [{"type": "rich", **e} for e in message.embeds],
+            "pinned": False,
+            "flags": message.flags,
+            "components": message.components,
             "reactions": [r.payload(self.bot_user.id) for r in message.reactions if r.count],
         }
         if message.guild_id is not None:
@@ -475,7 +648,12 @@ class World:
         if message.interaction_metadata is not None:
             data["interaction_metadata"] = message.interaction_metadata
         thread = self.channels.get(message.id)
-        if thread is not None and thread.is_thread and thread.parent_id == message.channel_id and not thread.deleted:
+        if (
+            thread is not None
+            and thread.is_thread
+            and thread.parent_id == message.channel_id
+            and not thread.deleted
+        ):
             data["thread"] = self.channel_payload(thread)
         return data
 
@@ -491,8 +669,9 @@ class World:
             payload["member"] = guild.members[message.author_id].payload(with_user=False)
         is_dm = message.guild_id is None
         # Discord delivers content without the intent only for the bot's own messages, DMs and mentions.
-        sees_content = (message.author_id == self.bot_user.id or is_dm
-                        or self.bot_user.id in message.mention_user_ids)
+        sees_content = (
+            message.author_id == self.bot_user.id or is_dm or self.bot_user.id in message.mention_user_ids
+        )
 
         def shape(session: GatewaySession) -> dict[str, Any] | None:
             if not session.intents & (DIRECT_MESSAGES if is_dm else GUILD_MESSAGES):
@@ -505,8 +684,14 @@ class World:
 
     def post_message(self, channel: Channel, user: User, content: str) -> Message:
         """Post ``content`` as ``user`` in a channel or thread (what a member types) and dispatch MESSAGE_CREATE."""
-        message = Message(self.snowflakes.next(), channel.id, user.id, guild_id=channel.guild_id, content=content,
-                          created_at=self.clock.iso())
+        message = Message(
+            self.snowflakes.next(),
+            channel.id,
+            user.id,
+            guild_id=channel.guild_id,
+            content=content,
+            created_at=self.clock.iso(),
+        )
         self.store_message(message)
         self.message_event(message)
         return message
@@ -522,8 +707,12 @@ class World:
         reaction.user_ids.append(user.id)
         name, _, emoji_id = emoji.partition(":")
         data: dict[str, Any] = {
-            "user_id": str(user.id), "channel_id": str(message.channel_id), "message_id": str(message.id),
-            "emoji": {"id": emoji_id or None, "name": name}, "burst": False, "type": 0,
+            "user_id": str(user.id),
+            "channel_id": str(message.channel_id),
+            "message_id": str(message.id),
+            "emoji": {"id": emoji_id or None, "name": name},
+            "burst": False,
+            "type": 0,
             "message_author_id": str(message.author_id),
         }
         guild = self.guilds.get(message.guild_id or 0)
@@ -533,17 +722,27 @@ class World:
                 data["member"] = guild.members[user.id].payload()
         self.gateway.dispatch("MESSAGE_REACTION_ADD", data, guild_id=message.guild_id)
 
-    def mentions_in(self, content: str, allowed: dict[str, Any] | None, guild: Guild | None,
-                    reply_to: Message | None = None, replied_user: bool = True) -> tuple[bool, list[int], list[int]]:
+    def mentions_in(
+        self,
+        content: str,
+        allowed: dict[str, Any] | None,
+        guild: Guild | None,
+        reply_to: Message | None = None,
+        replied_user: bool = True,
+    ) -> tuple[bool, list[int], list[int]]:
         """Return who ``content`` really pings under ``allowed_mentions`` (everyone, role ids, user ids)."""
         parse = set(allowed.get("parse", [])) if allowed is not None else {"everyone", "roles", "users"}
         listed_users = {int(u) for u in (allowed or {}).get("users", [])}
         listed_roles = {int(r) for r in (allowed or {}).get("roles", [])}
         everyone = "everyone" in parse and bool(re.search(r"@(everyone|here)\b", content))
-        users = [int(u) for u in re.findall(r"<@!?(\d+)>", content)
-                 if "users" in parse or int(u) in listed_users]
-        roles = [int(r) for r in re.findall(r"<@&(\d+)>", content)
-                 if ("roles" in parse or int(r) in listed_roles) and guild is not None and int(r) in guild.roles]
+        users = [
+            int(u) for u in re.findall(r"<@!?(\d+)>", content) if "users" in parse or int(u) in listed_users
+        ]
+        roles = [
+            int(r)
+            for r in re.findall(r"<@&(\d+)>", content)
+            if ("roles" in parse or int(r) in listed_roles) and guild is not None and int(r) in guild.roles
+        ]
         if reply_to is not None and (allowed is None or allowed.get("replied_user", replied_user)):
             users.append(reply_to.author_id)
         return everyone, roles, list(dict.fromkeys(users))

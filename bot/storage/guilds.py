@@ -103,14 +103,15 @@ def _feature(row: Any) -> FeatureConfig:
 
 
 _FEATURE_COLUMNS = (
-    "guild_id, feature, enabled, channel_id, weekday, hour, every_weeks, options, anchor, last_run_at, last_error"
+    "guild_id, feature, enabled, channel_id, weekday, hour, every_weeks, "
+    "options, anchor, last_run_at, last_error"
 )
 
 
 async def get_feature(db: Database, guild_id: int, feature: str) -> FeatureConfig | None:
     """Return one feature's configuration in a guild."""
     row = await db.fetchone(
-        f"SELECT {_FEATURE_COLUMNS} FROM guild_features WHERE guild_id = ? AND feature = ?",  # noqa: S608
+        f"SELECT {_FEATURE_COLUMNS} FROM guild_features WHERE guild_id = ? AND feature = ?",
         (guild_id, feature),
     )
     return _feature(row) if row else None
@@ -120,12 +121,12 @@ async def list_features(db: Database, guild_id: int | None = None) -> list[Featu
     """Return every feature row, of one guild or of all guilds the bot is still in."""
     if guild_id is None:
         rows = await db.fetchall(
-            f"SELECT {_FEATURE_COLUMNS} FROM guild_features "  # noqa: S608
+            f"SELECT {_FEATURE_COLUMNS} FROM guild_features "
             "WHERE guild_id IN (SELECT guild_id FROM guilds WHERE removed_at IS NULL) ORDER BY guild_id, feature"
         )
     else:
         rows = await db.fetchall(
-            f"SELECT {_FEATURE_COLUMNS} FROM guild_features WHERE guild_id = ? ORDER BY feature",  # noqa: S608
+            f"SELECT {_FEATURE_COLUMNS} FROM guild_features WHERE guild_id = ? ORDER BY feature",
             (guild_id,),
         )
     return [_feature(r) for r in rows]

@@ -101,7 +101,9 @@ async def remove_avoid(db: Database, guild_id: int, user_id: int, avoided_user_i
 
 async def avoid_requests(db: Database, guild_id: int) -> list[tuple[int, int]]:
     """Return every (member, avoided member) of a guild."""
-    rows = await db.fetchall("SELECT user_id, avoided_user_id FROM intro_avoids WHERE guild_id = ?", (guild_id,))
+    rows = await db.fetchall(
+        "SELECT user_id, avoided_user_id FROM intro_avoids WHERE guild_id = ?", (guild_id,)
+    )
     return [(r["user_id"], r["avoided_user_id"]) for r in rows]
 
 
@@ -201,8 +203,10 @@ class IntroGroup:
     answers: dict[int, str | None] = field(default_factory=dict)
 
 
-_ROUND_COLUMNS = ("round_id, guild_id, scheduled_for, seed, delivery, channel_id, language, checkin_at, "
-                  "checkin_done, delivered_at")
+_ROUND_COLUMNS = (
+    "round_id, guild_id, scheduled_for, seed, delivery, channel_id, language, checkin_at, "
+    "checkin_done, delivered_at"
+)
 
 
 def _round(row: Any) -> IntroRound:
@@ -241,9 +245,18 @@ async def create_round(db: Database, plan: RoundPlan) -> int:
         cur = await conn.execute(
             "INSERT INTO intro_rounds (guild_id, scheduled_for, created_at, seed, group_size, match_mode, delivery,"
             " channel_id, language, checkin_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (plan.guild_id, to_db_time(plan.scheduled_for), to_db_time(plan.created_at), plan.seed,
-             plan.group_size, plan.match_mode, plan.delivery, plan.channel_id, plan.language,
-             to_db_time(plan.checkin_at)),
+            (
+                plan.guild_id,
+                to_db_time(plan.scheduled_for),
+                to_db_time(plan.created_at),
+                plan.seed,
+                plan.group_size,
+                plan.match_mode,
+                plan.delivery,
+                plan.channel_id,
+                plan.language,
+                to_db_time(plan.checkin_at),
+            ),
         )
         round_id = cur.lastrowid
         assert round_id is not None
@@ -251,8 +264,15 @@ async def create_round(db: Database, plan: RoundPlan) -> int:
             cur = await conn.execute(
                 "INSERT INTO intro_groups (round_id, guild_id, position, reasons, weight, is_repeat, icebreaker_id)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (round_id, plan.guild_id, position, _reasons_json(group.reasons), group.weight, int(group.repeat),
-                 group.icebreaker_id),
+                (
+                    round_id,
+                    plan.guild_id,
+                    position,
+                    _reasons_json(group.reasons),
+                    group.weight,
+                    int(group.repeat),
+                    group.icebreaker_id,
+                ),
             )
             group_id = cur.lastrowid
             await conn.executemany(
@@ -265,7 +285,9 @@ async def create_round(db: Database, plan: RoundPlan) -> int:
         )
         # Whoever was grouped has had their turn; the left out and stood up go first next time.
         grouped = [(plan.guild_id, uid) for g in plan.groups for uid in g.members]
-        await conn.executemany("UPDATE intro_members SET priority = 0 WHERE guild_id = ? AND user_id = ?", grouped)
+        await conn.executemany(
+            "UPDATE intro_members SET priority = 0 WHERE guild_id = ? AND user_id = ?", grouped
+        )
         first_next = set(plan.unmatched) | set(plan.priority)
         await conn.executemany(
             "UPDATE intro_members SET priority = 1 WHERE guild_id = ? AND user_id = ?",
@@ -283,14 +305,14 @@ async def create_round(db: Database, plan: RoundPlan) -> int:
 
 async def get_round(db: Database, round_id: int) -> IntroRound | None:
     """Return a round by id."""
-    row = await db.fetchone(f"SELECT {_ROUND_COLUMNS} FROM intro_rounds WHERE round_id = ?", (round_id,))  # noqa: S608
+    row = await db.fetchone(f"SELECT {_ROUND_COLUMNS} FROM intro_rounds WHERE round_id = ?", (round_id,))
     return _round(row) if row else None
 
 
 async def round_for(db: Database, guild_id: int, scheduled_for: datetime) -> IntroRound | None:
     """Return the round already created for this occurrence, if any."""
     row = await db.fetchone(
-        f"SELECT {_ROUND_COLUMNS} FROM intro_rounds WHERE guild_id = ? AND scheduled_for = ?",  # noqa: S608
+        f"SELECT {_ROUND_COLUMNS} FROM intro_rounds WHERE guild_id = ? AND scheduled_for = ?",
         (guild_id, to_db_time(scheduled_for)),
     )
     return _round(row) if row else None
@@ -299,7 +321,7 @@ async def round_for(db: Database, guild_id: int, scheduled_for: datetime) -> Int
 async def latest_round(db: Database, guild_id: int) -> IntroRound | None:
     """Return the guild's most recent round."""
     row = await db.fetchone(
-        f"SELECT {_ROUND_COLUMNS} FROM intro_rounds WHERE guild_id = ? ORDER BY round_id DESC LIMIT 1",  # noqa: S608
+        f"SELECT {_ROUND_COLUMNS} FROM intro_rounds WHERE guild_id = ? ORDER BY round_id DESC LIMIT 1",
         (guild_id,),
     )
     return _round(row) if row else None
@@ -308,7 +330,7 @@ async def latest_round(db: Database, guild_id: int) -> IntroRound | None:
 async def undelivered_rounds(db: Database) -> list[IntroRound]:
     """Return rounds whose delivery has not finished (to resume after a restart)."""
     rows = await db.fetchall(
-        f"SELECT {_ROUND_COLUMNS} FROM intro_rounds WHERE delivered_at IS NULL ORDER BY round_id"  # noqa: S608
+        f"SELECT {_ROUND_COLUMNS} FROM intro_rounds WHERE delivered_at IS NULL ORDER BY round_id"
     )
     return [_round(r) for r in rows]
 
@@ -316,14 +338,16 @@ async def undelivered_rounds(db: Database) -> list[IntroRound]:
 async def pending_checkins(db: Database) -> list[IntroRound]:
     """Return rounds whose check-in has not been posted yet (to rebuild their jobs)."""
     rows = await db.fetchall(
-        f"SELECT {_ROUND_COLUMNS} FROM intro_rounds WHERE checkin_done = 0 ORDER BY round_id"  # noqa: S608
+        f"SELECT {_ROUND_COLUMNS} FROM intro_rounds WHERE checkin_done = 0 ORDER BY round_id"
     )
     return [_round(r) for r in rows]
 
 
 async def mark_round_delivered(db: Database, round_id: int, when: datetime) -> None:
     """Record that every group of a round reached a final state."""
-    await db.execute("UPDATE intro_rounds SET delivered_at = ? WHERE round_id = ?", (to_db_time(when), round_id))
+    await db.execute(
+        "UPDATE intro_rounds SET delivered_at = ? WHERE round_id = ?", (to_db_time(when), round_id)
+    )
 
 
 async def mark_checkin_done(db: Database, round_id: int) -> None:
@@ -331,13 +355,16 @@ async def mark_checkin_done(db: Database, round_id: int) -> None:
     await db.execute("UPDATE intro_rounds SET checkin_done = 1 WHERE round_id = ?", (round_id,))
 
 
-_GROUP_COLUMNS = ("group_id, round_id, guild_id, position, reasons, is_repeat, icebreaker_id, state, thread_id,"
-                  " message_id, error, attempts, checkin_state")
+_GROUP_COLUMNS = (
+    "group_id, round_id, guild_id, position, reasons, is_repeat, icebreaker_id, state, thread_id,"
+    " message_id, error, attempts, checkin_state"
+)
 
 
 async def _groups(db: Database, where: str, params: tuple[Any, ...]) -> list[IntroGroup]:
     rows = await db.fetchall(
-        f"SELECT {_GROUP_COLUMNS} FROM intro_groups WHERE {where} ORDER BY group_id", params  # noqa: S608
+        f"SELECT {_GROUP_COLUMNS} FROM intro_groups WHERE {where} ORDER BY group_id",
+        params,
     )
     if not rows:
         return []
@@ -347,18 +374,27 @@ async def _groups(db: Database, where: str, params: tuple[Any, ...]) -> list[Int
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
         for m in await db.fetchall(
-            f"SELECT group_id, user_id, answer, dm_state FROM intro_group_members "  # noqa: S608
+            f"SELECT group_id, user_id, answer, dm_state FROM intro_group_members "
             f"WHERE group_id IN ({marks}) ORDER BY group_id, user_id",
             tuple(chunk),
         ):
             members.setdefault(m["group_id"], []).append(m)
     return [
         IntroGroup(
-            group_id=r["group_id"], round_id=r["round_id"], guild_id=r["guild_id"], position=r["position"],
+            group_id=r["group_id"],
+            round_id=r["round_id"],
+            guild_id=r["guild_id"],
+            position=r["position"],
             members=tuple(m["user_id"] for m in members.get(r["group_id"], [])),
-            reasons=_reasons(r["reasons"]), is_repeat=bool(r["is_repeat"]), icebreaker_id=r["icebreaker_id"],
-            state=r["state"], thread_id=r["thread_id"], message_id=r["message_id"], error=r["error"],
-            attempts=r["attempts"], checkin_state=r["checkin_state"],
+            reasons=_reasons(r["reasons"]),
+            is_repeat=bool(r["is_repeat"]),
+            icebreaker_id=r["icebreaker_id"],
+            state=r["state"],
+            thread_id=r["thread_id"],
+            message_id=r["message_id"],
+            error=r["error"],
+            attempts=r["attempts"],
+            checkin_state=r["checkin_state"],
             dm_states={m["user_id"]: m["dm_state"] for m in members.get(r["group_id"], [])},
             answers={m["user_id"]: m["answer"] for m in members.get(r["group_id"], [])},
         )
@@ -397,13 +433,16 @@ async def set_group_state(
 async def count_attempt(db: Database, group_id: int, error: str) -> int:
     """Record a transient failure of a group's delivery; return the attempts so far."""
     await db.execute(
-        "UPDATE intro_groups SET attempts = attempts + 1, error = ? WHERE group_id = ?", (error[:300], group_id)
+        "UPDATE intro_groups SET attempts = attempts + 1, error = ? WHERE group_id = ?",
+        (error[:300], group_id),
     )
     row = await db.fetchone("SELECT attempts FROM intro_groups WHERE group_id = ?", (group_id,))
     return int(row["attempts"]) if row else 0
 
 
-async def set_dm_state(db: Database, group_id: int, user_id: int, state: str, message_id: int | None = None) -> None:
+async def set_dm_state(
+    db: Database, group_id: int, user_id: int, state: str, message_id: int | None = None
+) -> None:
     """Move one member's direct-message delivery on one step."""
     await db.execute(
         "UPDATE intro_group_members SET dm_state = ?, dm_message_id = COALESCE(?, dm_message_id)"
@@ -441,7 +480,8 @@ async def unmatched_of(db: Database, round_id: int) -> dict[int, str]:
 async def set_unmatched_notified(db: Database, round_id: int, user_id: int, state: str) -> None:
     """Record that a left-out member was told (or that their DMs are closed)."""
     await db.execute(
-        "UPDATE intro_unmatched SET notified = ? WHERE round_id = ? AND user_id = ?", (state, round_id, user_id)
+        "UPDATE intro_unmatched SET notified = ? WHERE round_id = ? AND user_id = ?",
+        (state, round_id, user_id),
     )
 
 
@@ -451,7 +491,8 @@ async def set_unmatched_notified(db: Database, round_id: int, user_id: int, stat
 async def recent_round_groups(db: Database, guild_id: int, rounds: int) -> list[list[tuple[int, ...]]]:
     """Return the member tuples of each of the last `rounds` rounds, newest first."""
     round_rows = await db.fetchall(
-        "SELECT round_id FROM intro_rounds WHERE guild_id = ? ORDER BY round_id DESC LIMIT ?", (guild_id, rounds)
+        "SELECT round_id FROM intro_rounds WHERE guild_id = ? ORDER BY round_id DESC LIMIT ?",
+        (guild_id, rounds),
     )
     out = []
     for r in round_rows:
@@ -513,8 +554,14 @@ async def current_group(db: Database, guild_id: int, user_id: int) -> MemberGrou
     members = await db.fetchall(
         "SELECT user_id FROM intro_group_members WHERE group_id = ? ORDER BY user_id", (row["group_id"],)
     )
-    return MemberGroup(row["group_id"], row["round_id"], row["delivery"], row["state"], row["thread_id"],
-                       tuple(m["user_id"] for m in members))
+    return MemberGroup(
+        row["group_id"],
+        row["round_id"],
+        row["delivery"],
+        row["state"],
+        row["thread_id"],
+        tuple(m["user_id"] for m in members),
+    )
 
 
 async def peers_met(db: Database, guild_id: int, user_id: int) -> int:
@@ -580,9 +627,14 @@ async def delivery_counts(db: Database, round_id: int) -> DeliveryCounts | None:
     unmatched = await db.fetchone("SELECT COUNT(*) AS n FROM intro_unmatched WHERE round_id = ?", (round_id,))
     total = sum(states.values())
     return DeliveryCounts(
-        round_id=round_id, scheduled_for=stored.scheduled_for, groups=total, posted=states.get("posted", 0),
-        failed=states.get("failed", 0), pending=total - states.get("posted", 0) - states.get("failed", 0),
-        closed_dms=int(closed["n"]) if closed else 0, unmatched=int(unmatched["n"]) if unmatched else 0,
+        round_id=round_id,
+        scheduled_for=stored.scheduled_for,
+        groups=total,
+        posted=states.get("posted", 0),
+        failed=states.get("failed", 0),
+        pending=total - states.get("posted", 0) - states.get("failed", 0),
+        closed_dms=int(closed["n"]) if closed else 0,
+        unmatched=int(unmatched["n"]) if unmatched else 0,
     )
 
 
@@ -604,9 +656,13 @@ async def round_summaries(db: Database, guild_id: int, since: datetime) -> list[
     )
     return [
         RoundSummary(
-            round_id=r["round_id"], scheduled_for=from_db_time(r["scheduled_for"]),  # type: ignore[arg-type]
-            groups=r["groups"] or 0, met_groups=r["met"] or 0, answered_groups=r["answered"] or 0,
-            repeat_groups=r["repeats"] or 0, members=r["members"] or 0,
+            round_id=r["round_id"],
+            scheduled_for=from_db_time(r["scheduled_for"]),  # type: ignore[arg-type]
+            groups=r["groups"] or 0,
+            met_groups=r["met"] or 0,
+            answered_groups=r["answered"] or 0,
+            repeat_groups=r["repeats"] or 0,
+            members=r["members"] or 0,
         )
         for r in rows
     ]

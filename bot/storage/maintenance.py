@@ -42,6 +42,6 @@ async def purge_removed_guilds(db: Database, now: datetime) -> list[int]:
         await conn.execute("PRAGMA defer_foreign_keys = ON")
         for guild_id in guild_ids:
             for table in tables:
-                await conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))  # noqa: S608
+                await conn.execute(f"DELETE FROM {table} WHERE guild_id = ?", (guild_id,))
             await conn.execute("DELETE FROM guilds WHERE guild_id = ?", (guild_id,))
     return guild_ids

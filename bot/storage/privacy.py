@@ -52,15 +52,16 @@ def _json_row(row: Any) -> dict[str, Any]:
     return {key: row[key] for key in row.keys()}  # noqa: SIM118 -- sqlite rows are not mappings
 
 
-async def _owned_rows(db: Database, table: str, columns: tuple[str, ...], guild_id: int,
-                      user_id: int) -> list[dict[str, Any]]:
+async def _owned_rows(
+    db: Database, table: str, columns: tuple[str, ...], guild_id: int, user_id: int
+) -> list[dict[str, Any]]:
     own = [c for c in columns if c not in PRIVATE_TARGET_COLUMNS]
     if not own:
         return []
     where = " OR ".join(f"{c} = ?" for c in own)
     # Table and column names come from the schema; values are parameters.
     rows = await db.fetchall(
-        f"SELECT * FROM {table} WHERE guild_id = ? AND ({where}) ORDER BY rowid",  # noqa: S608
+        f"SELECT * FROM {table} WHERE guild_id = ? AND ({where}) ORDER BY rowid",
         (guild_id, *([user_id] * len(own))),
     )
     return [_json_row(r) for r in rows]
@@ -72,8 +73,9 @@ def _person(user_id: int, display_name: DisplayName) -> dict[str, Any]:
     return {"user_id": user_id, "name": display_name(user_id)}
 
 
-async def _intro_history(db: Database, guild_id: int, user_id: int,
-                         display_name: DisplayName) -> list[dict[str, Any]]:
+async def _intro_history(
+    db: Database, guild_id: int, user_id: int, display_name: DisplayName
+) -> list[dict[str, Any]]:
     groups = await db.fetchall(
         "SELECT gm.group_id, r.scheduled_for, r.delivery, g.state, g.thread_id, gm.answer, gm.answered_at"
         " FROM intro_group_members gm JOIN intro_groups g ON g.group_id = gm.group_id"
@@ -93,11 +95,14 @@ async def _intro_history(db: Database, guild_id: int, user_id: int,
     return history
 
 
-async def export_member(db: Database, guild_id: int, user_id: int, now: datetime,
-                        display_name: DisplayName = lambda _uid: None) -> dict[str, Any]:
+async def export_member(
+    db: Database, guild_id: int, user_id: int, now: datetime, display_name: DisplayName = lambda _uid: None
+) -> dict[str, Any]:
     """Return everything stored about a member in a guild, ready for `json.dumps`."""
     tables = await member_data_tables(db)
-    rows = {table: await _owned_rows(db, table, columns, guild_id, user_id) for table, columns in tables.items()}
+    rows = {
+        table: await _owned_rows(db, table, columns, guild_id, user_id) for table, columns in tables.items()
+    }
     export: dict[str, Any] = {
         "schema_version": EXPORT_SCHEMA_VERSION,
         "exported_at": to_db_time(now),
@@ -134,7 +139,9 @@ class Forgotten:
     """What `/privacy forget` changed that Discord messages must now show."""
 
     withdrawn_posts: tuple[BoardPost, ...]  # the member's own open requests, now closed
-    reopened_request_ids: tuple[int, ...]  # partners' requests back on the board after a matched swap fell through
+    reopened_request_ids: tuple[
+        int, ...
+    ]  # partners' requests back on the board after a matched swap fell through
     cancelled_match_ids: tuple[int, ...]  # proposals that can no longer happen
     rows_deleted: int
 
@@ -144,8 +151,9 @@ def new_tombstone() -> int:
     return -(secrets.randbelow(2**62) + 1)
 
 
-async def _close_requests(conn: aiosqlite.Connection, guild_id: int, user_id: int,
-                          now: datetime) -> tuple[list[BoardPost], list[int], list[int]]:
+async def _close_requests(
+    conn: aiosqlite.Connection, guild_id: int, user_id: int, now: datetime
+) -> tuple[list[BoardPost], list[int], list[int]]:
     async with conn.execute(
         "SELECT id, status, match_id, board_channel_id, board_message_id FROM swap_requests"
         " WHERE guild_id = ? AND user_id = ? AND status IN ('open', 'matched')",
@@ -157,7 +165,7 @@ async def _close_requests(conn: aiosqlite.Connection, guild_id: int, user_id: in
     ids = [r["id"] for r in active]
     marks = ",".join("?" * len(ids))
     async with conn.execute(
-        "SELECT DISTINCT match_id FROM swap_match_members mm JOIN swap_matches m ON m.id = mm.match_id"  # noqa: S608
+        "SELECT DISTINCT match_id FROM swap_match_members mm JOIN swap_matches m ON m.id = mm.match_id"
         f" WHERE m.status IN ('proposed', 'matched') AND mm.request_id IN ({marks})",
         ids,
     ) as cur:
@@ -166,19 +174,26 @@ async def _close_requests(conn: aiosqlite.Connection, guild_id: int, user_id: in
     for match_id in cancelled:
         # The swap can no longer happen: partners' requests go back on the board.
         async with conn.execute(
-            f"SELECT id FROM swap_requests WHERE match_id = ? AND status = 'matched' AND id NOT IN ({marks})",  # noqa: S608
+            f"SELECT id FROM swap_requests WHERE match_id = ? AND status = 'matched' AND id NOT IN ({marks})",
             (match_id, *ids),
         ) as cur:
             reopened.extend(r["id"] for r in await cur.fetchall())
     stamp = to_db_time(now)
-    await conn.executemany("UPDATE swap_matches SET status = 'cancelled', decided_at = ? WHERE id = ?",
-                           [(stamp, m) for m in cancelled])
-    await conn.executemany("UPDATE swap_requests SET status = 'open', match_id = NULL WHERE id = ?",
-                           [(r,) for r in reopened])
-    await conn.executemany("UPDATE swap_requests SET status = 'closed', finished_at = ? WHERE id = ?",
-                           [(stamp, i) for i in ids])
-    posts = [BoardPost(r["id"], r["board_channel_id"], r["board_message_id"]) for r in active
-             if r["board_channel_id"] is not None and r["board_message_id"] is not None]
+    await conn.executemany(
+        "UPDATE swap_matches SET status = 'cancelled', decided_at = ? WHERE id = ?",
+        [(stamp, m) for m in cancelled],
+    )
+    await conn.executemany(
+        "UPDATE swap_requests SET status = 'open', match_id = NULL WHERE id = ?", [(r,) for r in reopened]
+    )
+    await conn.executemany(
+        "UPDATE swap_requests SET status = 'closed', finished_at = ? WHERE id = ?", [(stamp, i) for i in ids]
+    )
+    posts = [
+        BoardPost(r["id"], r["board_channel_id"], r["board_message_id"])
+        for r in active
+        if r["board_channel_id"] is not None and r["board_message_id"] is not None
+    ]
     return posts, reopened, cancelled
 
 
@@ -217,18 +232,20 @@ async def forget_member(db: Database, guild_id: int, user_id: int, now: datetime
                 extra = f", {clear}" if clear else ""
                 # Names come from the fixed tuple above; values are parameters.
                 await conn.execute(
-                    f"UPDATE {table} SET {column} = ?{extra} WHERE guild_id = ? AND {column} = ?",  # noqa: S608
+                    f"UPDATE {table} SET {column} = ?{extra} WHERE guild_id = ? AND {column} = ?",
                     (tombstone, guild_id, user_id),
                 )
         for table, column in _UNLINK:
             if column in tables.get(table, ()):
-                await conn.execute(f"UPDATE {table} SET {column} = NULL WHERE guild_id = ? AND {column} = ?",  # noqa: S608
-                                   (guild_id, user_id))
+                await conn.execute(
+                    f"UPDATE {table} SET {column} = NULL WHERE guild_id = ? AND {column} = ?",
+                    (guild_id, user_id),
+                )
         deleted = 0
         for table, columns in tables.items():
             where = " OR ".join(f"{c} = ?" for c in columns)
             async with conn.execute(
-                f"DELETE FROM {table} WHERE guild_id = ? AND ({where})",  # noqa: S608
+                f"DELETE FROM {table} WHERE guild_id = ? AND ({where})",
                 (guild_id, *([user_id] * len(columns))),
             ) as cur:
                 deleted += max(cur.rowcount, 0)
@@ -241,7 +258,7 @@ async def rows_about(db: Database, guild_id: int, user_id: int) -> dict[str, int
     for table, columns in (await member_data_tables(db)).items():
         where = " OR ".join(f"{c} = ?" for c in columns)
         row = await db.fetchone(
-            f"SELECT COUNT(*) AS n FROM {table} WHERE guild_id = ? AND ({where})",  # noqa: S608
+            f"SELECT COUNT(*) AS n FROM {table} WHERE guild_id = ? AND ({where})",
             (guild_id, *([user_id] * len(columns))),
         )
         if row and row["n"]:

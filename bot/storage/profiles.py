@@ -44,7 +44,7 @@ _DISCOVERABLE = (
 async def get_profile(db: Database, guild_id: int, user_id: int) -> Profile | None:
     """Return a member's profile with skills, or None."""
     row = await db.fetchone(
-        f"SELECT field, timezone, languages, about, {_DISCOVERABLE} AS discoverable FROM profiles p "  # noqa: S608
+        f"SELECT field, timezone, languages, about, {_DISCOVERABLE} AS discoverable FROM profiles p "
         "WHERE guild_id = ? AND user_id = ?",
         (guild_id, user_id),
     )
@@ -74,14 +74,14 @@ async def get_profiles(db: Database, guild_id: int, user_ids: Iterable[int]) -> 
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
         rows = await db.fetchall(
-            f"SELECT user_id, field, timezone, languages, about, {_DISCOVERABLE} AS discoverable "  # noqa: S608
+            f"SELECT user_id, field, timezone, languages, about, {_DISCOVERABLE} AS discoverable "
             "FROM profiles p "
             f"WHERE guild_id = ? AND user_id IN ({marks})",
             (guild_id, *chunk),
         )
         skills: dict[int, list[str]] = {}
         for r in await db.fetchall(
-            f"SELECT user_id, skill_key FROM member_skills WHERE guild_id = ? AND user_id IN ({marks}) "  # noqa: S608
+            f"SELECT user_id, skill_key FROM member_skills WHERE guild_id = ? AND user_id IN ({marks}) "
             "ORDER BY user_id, position",
             (guild_id, *chunk),
         ):
@@ -130,7 +130,7 @@ async def save_profile(
             if value is not _UNSET:
                 # Column names come from this fixed tuple, never from input.
                 await conn.execute(
-                    f"UPDATE profiles SET {column} = ? WHERE guild_id = ? AND user_id = ?",  # noqa: S608
+                    f"UPDATE profiles SET {column} = ? WHERE guild_id = ? AND user_id = ?",
                     (value, guild_id, user_id),
                 )
         if languages is not _UNSET:
@@ -142,7 +142,9 @@ async def save_profile(
             keys = list(dict.fromkeys(skills))  # type: ignore[call-overload]
             if len(keys) > SKILLS_MAX:
                 raise ValueError("too many skills")
-            await conn.execute("DELETE FROM member_skills WHERE guild_id = ? AND user_id = ?", (guild_id, user_id))
+            await conn.execute(
+                "DELETE FROM member_skills WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            )
             await conn.executemany(
                 "INSERT INTO member_skills (guild_id, user_id, skill_key, position) VALUES (?, ?, ?, ?)",
                 [(guild_id, user_id, key, i) for i, key in enumerate(keys)],
@@ -191,9 +193,12 @@ async def find_members(
     db: Database, guild_id: int, *, skill_key: str | None, field: str | None, limit: int = 200
 ) -> list[int]:
     """Return discoverable, still-present members with that skill and/or field."""
-    clauses = ["p.guild_id = ?", _DISCOVERABLE,
-               "NOT EXISTS (SELECT 1 FROM members m WHERE m.guild_id = p.guild_id AND m.user_id = p.user_id"
-               " AND m.left_at IS NOT NULL)"]
+    clauses = [
+        "p.guild_id = ?",
+        _DISCOVERABLE,
+        "NOT EXISTS (SELECT 1 FROM members m WHERE m.guild_id = p.guild_id AND m.user_id = p.user_id"
+        " AND m.left_at IS NOT NULL)",
+    ]
     params: list[object] = [guild_id]
     source = "profiles p"
     if skill_key:
@@ -207,8 +212,7 @@ async def find_members(
         params.append(field)
     # The clauses and source are fixed strings chosen above; values are all parameters.
     rows = await db.fetchall(
-        f"SELECT p.user_id FROM {source} WHERE {' AND '.join(clauses)} "  # noqa: S608
-        "ORDER BY p.updated_at DESC LIMIT ?",
+        f"SELECT p.user_id FROM {source} WHERE {' AND '.join(clauses)} ORDER BY p.updated_at DESC LIMIT ?",
         (*params, limit),
     )
     return [r["user_id"] for r in rows]

@@ -137,7 +137,8 @@ _POST_COLUMNS = (
     " message_id, thread_id, status, error, attempts, answer_count, created_at, posted_at"
 )
 _DIGEST_COLUMNS = (
-    "id, guild_id, scheduled_for, prompt_post_id, message_id, status, error, posted_at, channel_id, attempted_at"
+    "id, guild_id, scheduled_for, prompt_post_id, message_id, status, error, "
+    "posted_at, channel_id, attempted_at"
 )
 
 
@@ -157,7 +158,7 @@ async def count_pending_by(db: Database, guild_id: int, user_id: int) -> int:
 async def find_waiting_duplicate(db: Database, guild_id: int, text_key: str) -> Suggestion | None:
     """Return a pending, or approved and not yet posted, prompt with the same normalised text."""
     row = await db.fetchone(
-        f"SELECT {_SUGGESTION_COLUMNS} FROM prompt_suggestions s"  # noqa: S608
+        f"SELECT {_SUGGESTION_COLUMNS} FROM prompt_suggestions s"
         " WHERE guild_id = ? AND text_key = ? AND (status = 'pending' OR (status = 'approved'"
         "  AND NOT EXISTS (SELECT 1 FROM prompt_posts p WHERE p.suggestion_id = s.id)))"
         " ORDER BY id LIMIT 1",
@@ -206,7 +207,7 @@ async def add_suggestion(
 async def get_suggestion(db: Database, guild_id: int, suggestion_id: int) -> Suggestion | None:
     """Return one of a guild's suggestions."""
     row = await db.fetchone(
-        f"SELECT {_SUGGESTION_COLUMNS} FROM prompt_suggestions WHERE guild_id = ? AND id = ?",  # noqa: S608
+        f"SELECT {_SUGGESTION_COLUMNS} FROM prompt_suggestions WHERE guild_id = ? AND id = ?",
         (guild_id, suggestion_id),
     )
     return _suggestion(row) if row else None
@@ -215,7 +216,7 @@ async def get_suggestion(db: Database, guild_id: int, suggestion_id: int) -> Sug
 async def pending_suggestions(db: Database, guild_id: int) -> list[Suggestion]:
     """Return the suggestions waiting for review, oldest first."""
     rows = await db.fetchall(
-        f"SELECT {_SUGGESTION_COLUMNS} FROM prompt_suggestions"  # noqa: S608
+        f"SELECT {_SUGGESTION_COLUMNS} FROM prompt_suggestions"
         " WHERE guild_id = ? AND status = 'pending' ORDER BY id",
         (guild_id,),
     )
@@ -237,7 +238,7 @@ async def decide_suggestion(
 async def approved_in_order(db: Database, guild_id: int) -> list[Suggestion]:
     """Return the guild's approved prompts in approval order (the rotation's front of the queue)."""
     rows = await db.fetchall(
-        f"SELECT {_SUGGESTION_COLUMNS} FROM prompt_suggestions"  # noqa: S608
+        f"SELECT {_SUGGESTION_COLUMNS} FROM prompt_suggestions"
         " WHERE guild_id = ? AND status = 'approved' ORDER BY decided_at, id",
         (guild_id,),
     )
@@ -267,14 +268,14 @@ async def used_prompt_refs(db: Database, guild_id: int) -> list[str]:
 
 async def get_post(db: Database, post_id: int) -> PromptPost | None:
     """Return one prompt post."""
-    row = await db.fetchone(f"SELECT {_POST_COLUMNS} FROM prompt_posts WHERE id = ?", (post_id,))  # noqa: S608
+    row = await db.fetchone(f"SELECT {_POST_COLUMNS} FROM prompt_posts WHERE id = ?", (post_id,))
     return _post(row) if row else None
 
 
 async def post_for_occurrence(db: Database, guild_id: int, scheduled_for: datetime) -> PromptPost | None:
     """Return the post made (or being made) for a scheduled occurrence."""
     row = await db.fetchone(
-        f"SELECT {_POST_COLUMNS} FROM prompt_posts WHERE guild_id = ? AND scheduled_for = ?",  # noqa: S608
+        f"SELECT {_POST_COLUMNS} FROM prompt_posts WHERE guild_id = ? AND scheduled_for = ?",
         (guild_id, to_db_time(scheduled_for)),
     )
     return _post(row) if row else None
@@ -283,7 +284,7 @@ async def post_for_occurrence(db: Database, guild_id: int, scheduled_for: dateti
 async def unfinished_posts(db: Database, guild_id: int) -> list[PromptPost]:
     """Return posts not fully out (failed, interrupted, or missing their thread), oldest first."""
     rows = await db.fetchall(
-        f"SELECT {_POST_COLUMNS} FROM prompt_posts"  # noqa: S608
+        f"SELECT {_POST_COLUMNS} FROM prompt_posts"
         " WHERE guild_id = ? AND (status != 'posted' OR thread_id IS NULL) ORDER BY id",
         (guild_id,),
     )
@@ -385,7 +386,7 @@ async def count_posts(db: Database, guild_id: int) -> int:
 async def latest_undigested_post(db: Database, guild_id: int, before: datetime) -> PromptPost | None:
     """Return the newest complete post made at or before `before` that no digest has covered."""
     row = await db.fetchone(
-        f"SELECT {_POST_COLUMNS} FROM prompt_posts p"  # noqa: S608
+        f"SELECT {_POST_COLUMNS} FROM prompt_posts p"
         " WHERE guild_id = ? AND status = 'posted' AND thread_id IS NOT NULL AND posted_at <= ?"
         " AND NOT EXISTS (SELECT 1 FROM prompt_digests d WHERE d.prompt_post_id = p.id"
         "  AND d.status IN ('posted', 'empty'))"
@@ -421,7 +422,7 @@ async def claim_digest(
     """
     if scheduled_for is None:
         row = await db.fetchone(
-            f"SELECT {_DIGEST_COLUMNS} FROM prompt_digests"  # noqa: S608
+            f"SELECT {_DIGEST_COLUMNS} FROM prompt_digests"
             " WHERE guild_id = ? AND scheduled_for IS NULL AND status = 'posting' ORDER BY id DESC LIMIT 1",
             (guild_id,),
         )
@@ -434,11 +435,11 @@ async def claim_digest(
         )
     except sqlite3.IntegrityError:
         row = await db.fetchone(
-            f"SELECT {_DIGEST_COLUMNS} FROM prompt_digests WHERE guild_id = ? AND scheduled_for = ?",  # noqa: S608
+            f"SELECT {_DIGEST_COLUMNS} FROM prompt_digests WHERE guild_id = ? AND scheduled_for = ?",
             (guild_id, to_db_time(scheduled_for)),
         )
         return _digest(row) if row else None
-    row = await db.fetchone(f"SELECT {_DIGEST_COLUMNS} FROM prompt_digests WHERE id = ?", (digest_id,))  # noqa: S608
+    row = await db.fetchone(f"SELECT {_DIGEST_COLUMNS} FROM prompt_digests WHERE id = ?", (digest_id,))
     return _digest(row) if row else None
 
 
@@ -455,7 +456,7 @@ async def start_digest_attempt(
 async def interrupted_digests(db: Database, guild_id: int, exclude_id: int) -> list[Digest]:
     """Return the guild's other digests whose send was started but never recorded (cut off by a restart)."""
     rows = await db.fetchall(
-        f"SELECT {_DIGEST_COLUMNS} FROM prompt_digests"  # noqa: S608
+        f"SELECT {_DIGEST_COLUMNS} FROM prompt_digests"
         " WHERE guild_id = ? AND id != ? AND status = 'posting' AND attempted_at IS NOT NULL ORDER BY id",
         (guild_id, exclude_id),
     )
@@ -486,7 +487,7 @@ async def finish_digest(
 async def last_digest(db: Database, guild_id: int) -> Digest | None:
     """Return the guild's most recent digest attempt."""
     row = await db.fetchone(
-        f"SELECT {_DIGEST_COLUMNS} FROM prompt_digests WHERE guild_id = ? ORDER BY id DESC LIMIT 1",  # noqa: S608
+        f"SELECT {_DIGEST_COLUMNS} FROM prompt_digests WHERE guild_id = ? ORDER BY id DESC LIMIT 1",
         (guild_id,),
     )
     return _digest(row) if row else None

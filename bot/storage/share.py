@@ -85,7 +85,16 @@ async def save_draft(
             async with conn.execute(
                 "UPDATE share_drafts SET title = ?, story = ?, lesson = ?, tags_text = ?, posting = 0,"
                 " expires_at = ? WHERE draft_id = ? AND guild_id = ? AND user_id = ?",
-                (draft.title, draft.story, draft.lesson, draft.tags_text, expires, draft_id, guild_id, user_id),
+                (
+                    draft.title,
+                    draft.story,
+                    draft.lesson,
+                    draft.tags_text,
+                    expires,
+                    draft_id,
+                    guild_id,
+                    user_id,
+                ),
             ) as cur:
                 if cur.rowcount:
                     return draft_id
@@ -93,7 +102,16 @@ async def save_draft(
         async with conn.execute(
             "INSERT INTO share_drafts (guild_id, user_id, title, story, lesson, tags_text, created_at, expires_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (guild_id, user_id, draft.title, draft.story, draft.lesson, draft.tags_text, to_db_time(now), expires),
+            (
+                guild_id,
+                user_id,
+                draft.title,
+                draft.story,
+                draft.lesson,
+                draft.tags_text,
+                to_db_time(now),
+                expires,
+            ),
         ) as cur:
             return int(cur.lastrowid or 0)
 
@@ -159,12 +177,15 @@ async def count_drafts(db: Database, guild_id: int, user_id: int) -> int:
 async def get_client_names(db: Database, guild_id: int, user_id: int) -> list[str]:
     """Return a member's private client names, in their order."""
     rows = await db.fetchall(
-        "SELECT name FROM client_names WHERE guild_id = ? AND user_id = ? ORDER BY position", (guild_id, user_id)
+        "SELECT name FROM client_names WHERE guild_id = ? AND user_id = ? ORDER BY position",
+        (guild_id, user_id),
     )
     return [r["name"] for r in rows]
 
 
-async def set_client_names(db: Database, guild_id: int, user_id: int, names: Sequence[str], now: datetime) -> None:
+async def set_client_names(
+    db: Database, guild_id: int, user_id: int, names: Sequence[str], now: datetime
+) -> None:
     """Replace a member's private client list."""
     async with db.transaction() as conn:
         await _ensure_guild(conn, guild_id, now)
@@ -228,8 +249,18 @@ async def index_thread(
         raise ValueError("shared posts are indexed by save_post")
     async with db.transaction() as conn:
         await _ensure_guild(conn, guild_id, now)
-        return await _index(conn, guild_id=guild_id, user_id=user_id, kind=kind, ref_id=ref_id,
-                            thread_id=thread_id, field=field, title=title, body=body, now=now)
+        return await _index(
+            conn,
+            guild_id=guild_id,
+            user_id=user_id,
+            kind=kind,
+            ref_id=ref_id,
+            thread_id=thread_id,
+            field=field,
+            title=title,
+            body=body,
+            now=now,
+        )
 
 
 async def save_post(
@@ -250,13 +281,32 @@ async def save_post(
         async with conn.execute(
             "INSERT INTO shared_posts (guild_id, user_id, thread_id, title, story, lesson, field, tags, masked,"
             " created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (guild_id, user_id, thread_id, draft.title, draft.story, draft.lesson,
-             fields[0] if fields else None, json.dumps(list(fields)), int(masked), to_db_time(now)),
+            (
+                guild_id,
+                user_id,
+                thread_id,
+                draft.title,
+                draft.story,
+                draft.lesson,
+                fields[0] if fields else None,
+                json.dumps(list(fields)),
+                int(masked),
+                to_db_time(now),
+            ),
         ) as cur:
             post_id = int(cur.lastrowid or 0)
-        await _index(conn, guild_id=guild_id, user_id=user_id, kind=POST_KIND, ref_id=post_id,
-                     thread_id=thread_id, field=fields[0] if fields else None, title=draft.title,
-                     body=f"{draft.story}\n{draft.lesson}", now=now)
+        await _index(
+            conn,
+            guild_id=guild_id,
+            user_id=user_id,
+            kind=POST_KIND,
+            ref_id=post_id,
+            thread_id=thread_id,
+            field=fields[0] if fields else None,
+            title=draft.title,
+            body=f"{draft.story}\n{draft.lesson}",
+            now=now,
+        )
         if draft_id is not None:
             await conn.execute("DELETE FROM share_drafts WHERE draft_id = ?", (draft_id,))
     return post_id
@@ -266,9 +316,17 @@ def _post(row: Any) -> SharedPost:
     created = from_db_time(row["created_at"])
     assert created is not None
     return SharedPost(
-        post_id=row["post_id"], guild_id=row["guild_id"], user_id=row["user_id"], thread_id=row["thread_id"],
-        title=row["title"], story=row["story"], lesson=row["lesson"], field=row["field"],
-        tags=tuple(json.loads(row["tags"])), masked=bool(row["masked"]), created_at=created,
+        post_id=row["post_id"],
+        guild_id=row["guild_id"],
+        user_id=row["user_id"],
+        thread_id=row["thread_id"],
+        title=row["title"],
+        story=row["story"],
+        lesson=row["lesson"],
+        field=row["field"],
+        tags=tuple(json.loads(row["tags"])),
+        masked=bool(row["masked"]),
+        created_at=created,
     )
 
 
@@ -278,7 +336,8 @@ _POST_COLUMNS = "post_id, guild_id, user_id, thread_id, title, story, lesson, fi
 async def get_post_by_thread(db: Database, thread_id: int) -> SharedPost | None:
     """Return the post behind a thread."""
     row = await db.fetchone(
-        f"SELECT {_POST_COLUMNS} FROM shared_posts WHERE thread_id = ?", (thread_id,)  # noqa: S608
+        f"SELECT {_POST_COLUMNS} FROM shared_posts WHERE thread_id = ?",
+        (thread_id,),
     )
     return _post(row) if row else None
 
@@ -286,7 +345,7 @@ async def get_post_by_thread(db: Database, thread_id: int) -> SharedPost | None:
 async def member_posts(db: Database, guild_id: int, user_id: int) -> list[SharedPost]:
     """Return a member's posts, oldest first."""
     rows = await db.fetchall(
-        f"SELECT {_POST_COLUMNS} FROM shared_posts WHERE guild_id = ? AND user_id = ? ORDER BY post_id",  # noqa: S608
+        f"SELECT {_POST_COLUMNS} FROM shared_posts WHERE guild_id = ? AND user_id = ? ORDER BY post_id",
         (guild_id, user_id),
     )
     return [_post(r) for r in rows]
@@ -310,8 +369,10 @@ async def forget_member(db: Database, guild_id: int, user_id: int) -> None:
     async with db.transaction() as conn:
         for table in ("shared_posts", "share_drafts", "client_names", "search_documents"):
             # Table names come from this fixed tuple, never from input.
-            await conn.execute(f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?",  # noqa: S608
-                               (guild_id, user_id))
+            await conn.execute(
+                f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?",
+                (guild_id, user_id),
+            )
 
 
 async def export_member(db: Database, guild_id: int, user_id: int) -> dict[str, Any]:
@@ -323,8 +384,16 @@ async def export_member(db: Database, guild_id: int, user_id: int) -> dict[str, 
     )
     return {
         "shared_posts": [
-            {"thread_id": p.thread_id, "title": p.title, "story": p.story, "lesson": p.lesson, "field": p.field,
-             "tags": list(p.tags), "masked": p.masked, "created_at": to_db_time(p.created_at)}
+            {
+                "thread_id": p.thread_id,
+                "title": p.title,
+                "story": p.story,
+                "lesson": p.lesson,
+                "field": p.field,
+                "tags": list(p.tags),
+                "masked": p.masked,
+                "created_at": to_db_time(p.created_at),
+            }
             for p in await member_posts(db, guild_id, user_id)
         ],
         "share_drafts": [dict(r) for r in drafts],
@@ -347,9 +416,18 @@ async def sync_prompt_threads(db: Database, guild_id: int, now: datetime) -> int
             (PROMPT_KIND, guild_id, guild_id),
         )
         for row in rows:
-            await _index(conn, guild_id=guild_id, user_id=row["credited_user_id"], kind=PROMPT_KIND,
-                         ref_id=row["id"], thread_id=row["thread_id"], field=None, title=row["text"][:100],
-                         body=row["text"], now=now)
+            await _index(
+                conn,
+                guild_id=guild_id,
+                user_id=row["credited_user_id"],
+                kind=PROMPT_KIND,
+                ref_id=row["id"],
+                thread_id=row["thread_id"],
+                field=None,
+                title=row["text"][:100],
+                body=row["text"],
+                now=now,
+            )
     return len(rows)
 
 
@@ -380,13 +458,15 @@ async def search(
         return SearchPage([], 0)
     marks = ",".join("?" * len(ranked))
     rows = await db.fetchall(
-        "SELECT doc_id, kind, ref_id, user_id, thread_id, field, title, body FROM search_documents"  # noqa: S608
+        "SELECT doc_id, kind, ref_id, user_id, thread_id, field, title, body FROM search_documents"
         f" WHERE doc_id IN ({marks})",
         tuple(r["doc_id"] for r in ranked),
     )
     by_id = {r["doc_id"]: r for r in rows}
     hits = [
-        SearchHit(d["kind"], d["ref_id"], d["user_id"], d["thread_id"], d["field"], d["title"], d["body"], r["rank"])
+        SearchHit(
+            d["kind"], d["ref_id"], d["user_id"], d["thread_id"], d["field"], d["title"], d["body"], r["rank"]
+        )
         for r in ranked
         if (d := by_id.get(r["doc_id"])) is not None
     ]

@@ -178,7 +178,8 @@ async def open_request(
 async def get_request(db: Database, request_id: int) -> SwapRequest | None:
     """Return one request by id."""
     row = await db.fetchone(
-        f"SELECT {_REQUEST_COLUMNS} FROM swap_requests WHERE id = ?", (request_id,)  # noqa: S608
+        f"SELECT {_REQUEST_COLUMNS} FROM swap_requests WHERE id = ?",
+        (request_id,),
     )
     return _request(row) if row else None
 
@@ -190,7 +191,8 @@ async def get_requests(db: Database, request_ids: Iterable[int]) -> list[SwapReq
         return []
     marks = ",".join("?" * len(ids))
     rows = await db.fetchall(
-        f"SELECT {_REQUEST_COLUMNS} FROM swap_requests WHERE id IN ({marks}) ORDER BY id", ids  # noqa: S608
+        f"SELECT {_REQUEST_COLUMNS} FROM swap_requests WHERE id IN ({marks}) ORDER BY id",
+        ids,
     )
     return [_request(r) for r in rows]
 
@@ -239,7 +241,7 @@ async def list_requests(
     """Return a page of requests, newest first, by status and optionally skill (offered or wanted) or member."""
     where, params = _list_filter(guild_id, statuses, skill, user_id, present_only)
     rows = await db.fetchall(
-        f"SELECT {_REQUEST_COLUMNS} FROM swap_requests WHERE {where} "  # noqa: S608
+        f"SELECT {_REQUEST_COLUMNS} FROM swap_requests WHERE {where} "
         "ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?",
         (*params, limit, offset),
     )
@@ -257,7 +259,7 @@ async def count_requests(
 ) -> int:
     """Count the requests `list_requests` pages through."""
     where, params = _list_filter(guild_id, statuses, skill, user_id, present_only)
-    row = await db.fetchone(f"SELECT COUNT(*) AS n FROM swap_requests WHERE {where}", params)  # noqa: S608
+    row = await db.fetchone(f"SELECT COUNT(*) AS n FROM swap_requests WHERE {where}", params)
     return int(row["n"]) if row else 0
 
 
@@ -293,7 +295,9 @@ class Finish:
     """What closing or expiring a request changed besides the request itself."""
 
     cancelled_match_ids: tuple[int, ...]  # proposals that can no longer happen
-    reopened_request_ids: tuple[int, ...]  # partners' requests back on the board after a matched swap fell through
+    reopened_request_ids: tuple[
+        int, ...
+    ]  # partners' requests back on the board after a matched swap fell through
 
 
 async def finish_request(
@@ -324,7 +328,8 @@ async def finish_request(
             )
             reopened = [p["id"] for p in partners]
             await conn.executemany(
-                "UPDATE swap_requests SET status = 'open', match_id = NULL WHERE id = ?", [(i,) for i in reopened]
+                "UPDATE swap_requests SET status = 'open', match_id = NULL WHERE id = ?",
+                [(i,) for i in reopened],
             )
             await conn.execute(
                 "UPDATE swap_matches SET status = 'cancelled', decided_at = ? WHERE id = ?",
@@ -352,7 +357,7 @@ async def mark_reminded(db: Database, request_id: int, now: datetime) -> None:
 async def due_reminders(db: Database, now: datetime) -> list[SwapRequest]:
     """Return open requests expiring within three days whose owner was not yet reminded."""
     rows = await db.fetchall(
-        f"SELECT {_REQUEST_COLUMNS} FROM swap_requests WHERE status = 'open' AND reminded_at IS NULL "  # noqa: S608
+        f"SELECT {_REQUEST_COLUMNS} FROM swap_requests WHERE status = 'open' AND reminded_at IS NULL "
         "AND expires_at <= ? AND expires_at > ? ORDER BY expires_at, id",
         (to_db_time(now + REMIND_BEFORE), to_db_time(now)),
     )
@@ -362,7 +367,7 @@ async def due_reminders(db: Database, now: datetime) -> list[SwapRequest]:
 async def due_expiries(db: Database, now: datetime) -> list[SwapRequest]:
     """Return open requests whose 30 days have run out."""
     rows = await db.fetchall(
-        f"SELECT {_REQUEST_COLUMNS} FROM swap_requests WHERE status = 'open' AND expires_at <= ? "  # noqa: S608
+        f"SELECT {_REQUEST_COLUMNS} FROM swap_requests WHERE status = 'open' AND expires_at <= ? "
         "ORDER BY expires_at, id",
         (to_db_time(now),),
     )
@@ -394,7 +399,8 @@ async def next_due(db: Database) -> datetime | None:
 async def record_help(db: Database, request: SwapRequest, helper_user_id: int, now: datetime) -> int | None:
     """Record a helper's offer on a request; return the thread already opened for them, if any."""
     row = await db.fetchone(
-        "SELECT thread_id FROM swap_helps WHERE request_id = ? AND helper_user_id = ?", (request.id, helper_user_id)
+        "SELECT thread_id FROM swap_helps WHERE request_id = ? AND helper_user_id = ?",
+        (request.id, helper_user_id),
     )
     if row is not None and row["thread_id"] is not None:
         return int(row["thread_id"])
@@ -429,7 +435,7 @@ async def helpers_of(db: Database, request_id: int) -> list[int]:
 async def requests_for_matching(db: Database, guild_id: int) -> list[SwapRequest]:
     """Return a guild's open requests whose owners are still in the guild, oldest first."""
     rows = await db.fetchall(
-        f"SELECT {_REQUEST_COLUMNS} FROM swap_requests r WHERE guild_id = ? AND status = 'open' "  # noqa: S608
+        f"SELECT {_REQUEST_COLUMNS} FROM swap_requests r WHERE guild_id = ? AND status = 'open' "
         "AND NOT EXISTS (SELECT 1 FROM members m WHERE m.guild_id = r.guild_id AND m.user_id = r.user_id"
         " AND m.left_at IS NOT NULL) ORDER BY created_at, id",
         (guild_id,),
@@ -461,7 +467,7 @@ async def reputations(db: Database, guild_id: int, user_ids: Iterable[int]) -> d
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
         rows = await db.fetchall(
-            f"SELECT to_user_id, COUNT(*) AS n FROM swap_thanks WHERE guild_id = ? "  # noqa: S608
+            f"SELECT to_user_id, COUNT(*) AS n FROM swap_thanks WHERE guild_id = ? "
             f"AND to_user_id IN ({marks}) GROUP BY to_user_id",
             (guild_id, *chunk),
         )
@@ -472,8 +478,12 @@ async def reputations(db: Database, guild_id: int, user_ids: Iterable[int]) -> d
 
 async def avoid_pairs(db: Database, guild_id: int) -> frozenset[frozenset[int]]:
     """Return the intros "never pair me with" pairs (both ways)."""
-    rows = await db.fetchall("SELECT user_id, avoided_user_id FROM intro_avoids WHERE guild_id = ?", (guild_id,))
-    return frozenset(frozenset((r["user_id"], r["avoided_user_id"])) for r in rows if r["user_id"] != r["avoided_user_id"])
+    rows = await db.fetchall(
+        "SELECT user_id, avoided_user_id FROM intro_avoids WHERE guild_id = ?", (guild_id,)
+    )
+    return frozenset(
+        frozenset((r["user_id"], r["avoided_user_id"])) for r in rows if r["user_id"] != r["avoided_user_id"]
+    )
 
 
 async def create_match(
@@ -485,7 +495,7 @@ async def create_match(
         marks = ",".join("?" * len(members))
         open_row = await _fetchone(
             conn,
-            f"SELECT COUNT(*) AS n FROM swap_requests WHERE status = 'open' AND id IN ({marks})",  # noqa: S608
+            f"SELECT COUNT(*) AS n FROM swap_requests WHERE status = 'open' AND id IN ({marks})",
             [request_id for request_id, _ in members],
         )
         if open_row["n"] != len(members):
@@ -547,7 +557,9 @@ async def _get_match(conn: aiosqlite.Connection, match_id: int) -> SwapMatch | N
         guild_id=row["guild_id"],
         kind=row["kind"],
         status=row["status"],
-        members=tuple(MatchMember(m["position"], m["request_id"], m["user_id"], m["response"]) for m in members),
+        members=tuple(
+            MatchMember(m["position"], m["request_id"], m["user_id"], m["response"]) for m in members
+        ),
         channel_id=row["channel_id"],
         thread_id=row["thread_id"],
         message_id=row["message_id"],
@@ -586,7 +598,8 @@ async def record_response(
         )
         if response == "declined":
             await conn.execute(
-                "UPDATE swap_matches SET status = 'declined', decided_at = ? WHERE id = ?", (to_db_time(now), match_id)
+                "UPDATE swap_matches SET status = 'declined', decided_at = ? WHERE id = ?",
+                (to_db_time(now), match_id),
             )
         else:
             answered = await _fetchone(
@@ -610,7 +623,7 @@ async def _cancel_pending(conn: aiosqlite.Connection, request_ids: Sequence[int]
     marks = ",".join("?" * len(request_ids))
     rows = await _fetchall(
         conn,
-        "SELECT DISTINCT m.id FROM swap_matches m JOIN swap_match_members mm ON mm.match_id = m.id "  # noqa: S608
+        "SELECT DISTINCT m.id FROM swap_matches m JOIN swap_match_members mm ON mm.match_id = m.id "
         f"WHERE m.status = 'proposed' AND mm.request_id IN ({marks})",
         list(request_ids),
     )
@@ -662,12 +675,14 @@ async def complete_request(
             elif request.status == "open":
                 done_ids = [request.id]
                 helper = partner_ids[0] if partner_ids else None
-                await conn.execute("UPDATE swap_requests SET helper_user_id = ? WHERE id = ?", (helper, request.id))
+                await conn.execute(
+                    "UPDATE swap_requests SET helper_user_id = ? WHERE id = ?", (helper, request.id)
+                )
             else:
                 raise SwapRefused("finished")
             marks = ",".join("?" * len(done_ids))
             await conn.execute(
-                f"UPDATE swap_requests SET status = 'done', finished_at = ? "  # noqa: S608
+                f"UPDATE swap_requests SET status = 'done', finished_at = ? "
                 f"WHERE id IN ({marks}) AND status IN ('open', 'matched')",
                 (to_db_time(now), *done_ids),
             )
@@ -723,5 +738,7 @@ async def count_swaps_done(db: Database, guild_id: int, since: datetime) -> int:
 
 async def guilds_with_open_requests(db: Database) -> list[int]:
     """Return the guilds that have open requests to match."""
-    rows = await db.fetchall("SELECT DISTINCT guild_id FROM swap_requests WHERE status = 'open' ORDER BY guild_id")
+    rows = await db.fetchall(
+        "SELECT DISTINCT guild_id FROM swap_requests WHERE status = 'open' ORDER BY guild_id"
+    )
     return [r["guild_id"] for r in rows]

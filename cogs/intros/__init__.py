@@ -40,14 +40,17 @@ STATS_DEFAULT_WEEKS = 8
 class Intros(MajlisCog):
     """Weekly peer introductions: join, pause, avoid, meet again; rounds delivered exactly once."""
 
-    intros = app_commands.Group(name="intros", description="Weekly introductions to peers in your field",
-                                guild_only=True)
+    intros = app_commands.Group(
+        name="intros", description="Weekly introductions to peers in your field", guild_only=True
+    )
 
     def __init__(self, bot: MajlisBot, pacer: Pacer | None = None) -> None:
         super().__init__(bot)
         self.runner = RoundRunner(bot, pacer)
         self._round_locks: dict[int, asyncio.Lock] = {}
-        self._rounds_made: dict[int, int] = {}  # rounds created per guild since start, to spot a concurrent run
+        self._rounds_made: dict[
+            int, int
+        ] = {}  # rounds created per guild since start, to spot a concurrent run
 
     async def cog_load(self) -> None:
         """Register the schedule, buttons, status and counters; rebuild check-ins and resume deliveries."""
@@ -132,8 +135,17 @@ class Intros(MajlisCog):
         if not outcome.created:
             await send(interaction, t(lang, "intros.run.exists"))
             return
-        await send(interaction, t(lang, "intros.run.started", round=outcome.round_id, groups=outcome.groups,
-                                  members=outcome.members, unmatched=outcome.unmatched))
+        await send(
+            interaction,
+            t(
+                lang,
+                "intros.run.started",
+                round=outcome.round_id,
+                groups=outcome.groups,
+                members=outcome.members,
+                unmatched=outcome.unmatched,
+            ),
+        )
 
     def _dry_run_embed(self, result: MatchResult, eligible: int, lang: str) -> discord.Embed:
         embed = discord.Embed(title=t(lang, "intros.dry_run.title"), colour=logic.INTRO_COLOUR)
@@ -142,8 +154,9 @@ class Intros(MajlisCog):
         unmatched = None
         if result.unmatched:
             # Mentions, not ids: a footer would show raw numbers, a field shows names.
-            unmatched = t(lang, "intros.dry_run.unmatched",
-                          members=" ".join(f"<@{uid}>" for uid in result.unmatched))[:1024]
+            unmatched = t(
+                lang, "intros.dry_run.unmatched", members=" ".join(f"<@{uid}>" for uid in result.unmatched)
+            )[:1024]
         # Keep room for the "more" and "left out" fields inside Discord's 6,000-character embed limit.
         budget = logic.EMBED_TOTAL_MAX - len(embed.title or "") - len(embed.description or "") - 200
         budget -= len(unmatched or "")
@@ -206,28 +219,53 @@ class Intros(MajlisCog):
             needed = ("view_channel", "create_private_threads", "send_messages_in_threads")
             missing = missing_permissions(channel, guild.me, needed)
             if missing:
-                raise MajlisError("intros.bot_cannot", channel=channel.mention, permissions=", ".join(missing))
+                raise MajlisError(
+                    "intros.bot_cannot", channel=channel.mention, permissions=", ".join(missing)
+                )
         tz = zoneinfo_for(stored_tz)
         first = WeeklySchedule(weekday, hour, tz, every_weeks).next_after(self.bot.clock.now())
-        upcoming = await save_weekly_schedule(
-            self.bot, guild.id, FEATURE, timezone=stored_tz, channel_id=channel.id, weekday=weekday, hour=hour,
-            every_weeks=every_weeks, options={"group_size": group_size, "match": match, "delivery": delivery},
-            anchor=first,
-        ) or first
-        await send(interaction, t(
-            lang, "intros.configured", channel=channel.mention, weekday=weekday_name(weekday, lang),
-            hour=f"{hour:02d}:00", timezone=isolate(stored_tz), every=every_weeks, group_size=group_size,
-            match=t(lang, f"intros.match.{match}"), delivery=t(lang, f"intros.delivery.{delivery}"),
-            when=format_when(upcoming, lang, tz), relative=discord_time(upcoming, "R"),
-        ))
+        upcoming = (
+            await save_weekly_schedule(
+                self.bot,
+                guild.id,
+                FEATURE,
+                timezone=stored_tz,
+                channel_id=channel.id,
+                weekday=weekday,
+                hour=hour,
+                every_weeks=every_weeks,
+                options={"group_size": group_size, "match": match, "delivery": delivery},
+                anchor=first,
+            )
+            or first
+        )
+        await send(
+            interaction,
+            t(
+                lang,
+                "intros.configured",
+                channel=channel.mention,
+                weekday=weekday_name(weekday, lang),
+                hour=f"{hour:02d}:00",
+                timezone=isolate(stored_tz),
+                every=every_weeks,
+                group_size=group_size,
+                match=t(lang, f"intros.match.{match}"),
+                delivery=t(lang, f"intros.delivery.{delivery}"),
+                when=format_when(upcoming, lang, tz),
+                relative=discord_time(upcoming, "R"),
+            ),
+        )
 
     @configure.autocomplete("timezone")
     async def _timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         lang = await self.lang(interaction)
-        return [app_commands.Choice(name=label[:100], value=value[:100])
-                for label, value in suggest_timezones(current, lang, now=self.bot.clock.now())[:25]]
+        return [
+            app_commands.Choice(name=label[:100], value=value[:100])
+            for label, value in suggest_timezones(current, lang, now=self.bot.clock.now())[:25]
+        ]
 
     @admin_command(name="stats", description="Participation: intros made, met rate, repeats — with a chart")
     @app_commands.describe(weeks="How many weeks back (default 8)")
@@ -243,10 +281,15 @@ class Intros(MajlisCog):
         stats = await guild_stats(self.bot.db, interaction.guild_id, self.bot.clock.now(), weeks)
         # Drawing takes tens of milliseconds: keep the event loop (and heartbeats) free.
         png = await asyncio.to_thread(stats_chart, stats, lang, weeks)
-        embed = discord.Embed(title=t(lang, "intros.stats.title", weeks=weeks),
-                              description="\n".join(stats_lines(stats, lang)), colour=logic.INTRO_COLOUR)
+        embed = discord.Embed(
+            title=t(lang, "intros.stats.title", weeks=weeks),
+            description="\n".join(stats_lines(stats, lang)),
+            colour=logic.INTRO_COLOUR,
+        )
         embed.set_image(url="attachment://intros-stats.png")
-        await send(interaction, embed=embed, file=discord.File(fp=io.BytesIO(png), filename="intros-stats.png"))
+        await send(
+            interaction, embed=embed, file=discord.File(fp=io.BytesIO(png), filename="intros-stats.png")
+        )
 
     async def status_for_admins(self, guild_id: int, lang: str) -> list[str]:
         """Lines for `/majlis status`: members, last round, delivered/failed groups, closed DMs."""
@@ -306,8 +349,15 @@ class Intros(MajlisCog):
         await store.set_pause(self.bot.db, interaction.guild_id, interaction.user.id, until)
         lang = await self.lang(interaction)
         settings = await guild_store.ensure_guild(self.bot.db, interaction.guild_id)
-        await send(interaction, t(lang, "intros.paused", until=format_when(until, lang, zoneinfo_for(settings.timezone)),
-                                  relative=discord_time(until, "R")))
+        await send(
+            interaction,
+            t(
+                lang,
+                "intros.paused",
+                until=format_when(until, lang, zoneinfo_for(settings.timezone)),
+                relative=discord_time(until, "R"),
+            ),
+        )
 
     @intros.command(name="status", description="Next round, your current group and the peers you've met")
     async def status(self, interaction: discord.Interaction) -> None:
@@ -317,12 +367,19 @@ class Intros(MajlisCog):
         lang = await self.lang(interaction)
         settings = await guild_store.ensure_guild(self.bot.db, interaction.guild_id)
         lines = await member_status_lines(
-            self.bot.db, interaction.guild_id, interaction.user.id, lang=lang, now=self.bot.clock.now(),
+            self.bot.db,
+            interaction.guild_id,
+            interaction.user.id,
+            lang=lang,
+            now=self.bot.clock.now(),
             next_round=self.bot.scheduler.next_run(interaction.guild_id, FEATURE),
             tz=zoneinfo_for(settings.timezone),
         )
-        embed = discord.Embed(title=t(lang, "intros.status.title"), description="\n".join(lines)[:4096],
-                              colour=logic.INTRO_COLOUR)
+        embed = discord.Embed(
+            title=t(lang, "intros.status.title"),
+            description="\n".join(lines)[:4096],
+            colour=logic.INTRO_COLOUR,
+        )
         await send(interaction, embed=embed)
 
     def _peer(self, interaction: discord.Interaction, member: discord.Member, self_key: str) -> None:
@@ -337,7 +394,9 @@ class Intros(MajlisCog):
         """Record a private "never pair me with"."""
         assert interaction.guild_id is not None
         self._peer(interaction, member, "intros.avoid_self")
-        await store.add_avoid(self.bot.db, interaction.guild_id, interaction.user.id, member.id, self.bot.clock.now())
+        await store.add_avoid(
+            self.bot.db, interaction.guild_id, interaction.user.id, member.id, self.bot.clock.now()
+        )
         await self.reply(interaction, "intros.avoided", member=member.mention)
 
     @intros.command(name="unavoid", description="Allow being grouped with this member again")
@@ -356,10 +415,12 @@ class Intros(MajlisCog):
         assert interaction.guild_id is not None
         await self._require_running(interaction.guild_id)
         self._peer(interaction, member, "intros.again_self")
-        mutual = await store.add_again(self.bot.db, interaction.guild_id, interaction.user.id, member.id,
-                                       self.bot.clock.now())
-        await self.reply(interaction, "intros.again_mutual" if mutual else "intros.again_saved",
-                         member=member.mention)
+        mutual = await store.add_again(
+            self.bot.db, interaction.guild_id, interaction.user.id, member.id, self.bot.clock.now()
+        )
+        await self.reply(
+            interaction, "intros.again_mutual" if mutual else "intros.again_saved", member=member.mention
+        )
 
 
 async def setup(bot: MajlisBot) -> None:

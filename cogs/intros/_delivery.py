@@ -29,7 +29,8 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4  # transient failures (5xx, timeouts) of one group before it is marked failed
 FINAL_STATES = ("posted", "failed")
-DELIVERY_WORKERS = 50  # groups in flight at once: a whole thread-creation window goes out together; the pacer guards the limits
+# Groups in flight at once: a whole thread-creation window goes out together; the pacer guards the limits.
+DELIVERY_WORKERS = 50
 HISTORY_LOOKBACK = 20  # messages read back when looking for one we may already have sent
 
 
@@ -75,8 +76,14 @@ class RoundRunner(RoundPlanner):
         round_id = await self.create(draft)
         self.schedule_checkin(round_id, logic.checkin_time(scheduled_for, config.every_weeks))
         groups = draft.result.groups
-        return RoundOutcome(round_id, True, len(groups), sum(len(g.members) for g in groups),
-                            len(draft.result.unmatched), len(draft.eligible))
+        return RoundOutcome(
+            round_id,
+            True,
+            len(groups),
+            sum(len(g.members) for g in groups),
+            len(draft.result.unmatched),
+            len(draft.eligible),
+        )
 
     # --- delivery -------------------------------------------------------------------------
 
@@ -151,7 +158,9 @@ class RoundRunner(RoundPlanner):
         except (discord.Forbidden, discord.NotFound) as exc:
             # A 403/404 will not fix itself: record it for the admin, never retry.
             log.warning("intro group %s not delivered: %s", group.group_id, exc)
-            await store.set_group_state(self.db, group.group_id, "failed", error=f"{exc.status}: {exc.text}"[:300])
+            await store.set_group_state(
+                self.db, group.group_id, "failed", error=f"{exc.status}: {exc.text}"[:300]
+            )
         except (discord.DiscordServerError, aiohttp.ClientError, TimeoutError, TransientDeliveryError) as exc:
             attempts = await store.count_attempt(self.db, group.group_id, f"{type(exc).__name__}: {exc}")
             if attempts >= MAX_ATTEMPTS:
@@ -162,7 +171,9 @@ class RoundRunner(RoundPlanner):
             return False
         except discord.HTTPException as exc:
             log.warning("intro group %s refused by Discord: %s", group.group_id, exc)
-            await store.set_group_state(self.db, group.group_id, "failed", error=f"{exc.status}: {exc.text}"[:300])
+            await store.set_group_state(
+                self.db, group.group_id, "failed", error=f"{exc.status}: {exc.text}"[:300]
+            )
         return True
 
     async def _members(self, guild_id: int, user_ids: tuple[int, ...]) -> list[logic.GroupMember]:
@@ -193,8 +204,12 @@ class RoundRunner(RoundPlanner):
 
     def _only_members(self, group: store.IntroGroup) -> discord.AllowedMentions:
         # Ping exactly this group's members, nobody else, whatever the text holds.
-        return discord.AllowedMentions(everyone=False, roles=False, replied_user=False,
-                                       users=[discord.Object(uid) for uid in group.members])
+        return discord.AllowedMentions(
+            everyone=False,
+            roles=False,
+            replied_user=False,
+            users=[discord.Object(uid) for uid in group.members],
+        )
 
     async def _find_thread(self, channel: discord.TextChannel, name: str) -> discord.Thread | None:
         """Find a thread we may have created before a crash, by its deterministic name."""
@@ -230,8 +245,10 @@ class RoundRunner(RoundPlanner):
             if marker and any(e.footer and e.footer.text == marker for e in message.embeds):
                 return message
             if custom_id_prefix and any(
-                getattr(child, "custom_id", "") and str(getattr(child, "custom_id", "")).startswith(custom_id_prefix)
-                for row in message.components for child in getattr(row, "children", [])
+                getattr(child, "custom_id", "")
+                and str(getattr(child, "custom_id", "")).startswith(custom_id_prefix)
+                for row in message.components
+                for child in getattr(row, "children", [])
             ):
                 return message
         return None
@@ -258,8 +275,11 @@ class RoundRunner(RoundPlanner):
                 async with self._creating:
                     await self.pacer.acquire(f"thread_create:{guild.id}")
                     thread = await channel.create_thread(
-                        name=name, type=discord.ChannelType.private_thread, invitable=False,
-                        auto_archive_duration=10080, reason="Majlis introductions",
+                        name=name,
+                        type=discord.ChannelType.private_thread,
+                        invitable=False,
+                        auto_archive_duration=10080,
+                        reason="Majlis introductions",
                     )
             await store.set_group_state(self.db, group.group_id, "thread_created", thread_id=thread.id)
             state = "thread_created"
@@ -283,7 +303,9 @@ class RoundRunner(RoundPlanner):
                 embed, view = await self._intro_parts(stored, group)
                 await self.pacer.acquire(f"channel_message:{thread.id}")
                 message = await thread.send(
-                    logic.mention_line(group.members, stored.language), embed=embed, view=view,
+                    logic.mention_line(group.members, stored.language),
+                    embed=embed,
+                    view=view,
                     allowed_mentions=self._only_members(group),
                 )
             await store.set_group_state(self.db, group.group_id, "posted", message_id=message.id)
@@ -312,7 +334,9 @@ class RoundRunner(RoundPlanner):
                     await store.set_dm_state(self.db, group.group_id, uid, "sending")
                     await self.pacer.acquire(f"channel_message:{channel.id}")
                     message = await channel.send(
-                        logic.dm_intro_content(uid, group.members, stored.language), embed=embed, view=view,
+                        logic.dm_intro_content(uid, group.members, stored.language),
+                        embed=embed,
+                        view=view,
                     )
                 await store.set_dm_state(self.db, group.group_id, uid, "sent", message.id)
             except discord.Forbidden:
@@ -323,7 +347,9 @@ class RoundRunner(RoundPlanner):
         if sent:
             await store.set_group_state(self.db, group.group_id, "posted")
         else:
-            await store.set_group_state(self.db, group.group_id, "failed", error="403: direct messages closed")
+            await store.set_group_state(
+                self.db, group.group_id, "failed", error="403: direct messages closed"
+            )
 
     async def _tell_unmatched(self, stored: store.IntroRound) -> None:
         """Tell each member left out why, once (they also see it in `/intros status`)."""
@@ -334,7 +360,9 @@ class RoundRunner(RoundPlanner):
             try:
                 channel = await self._dm_channel(uid)
                 await self.pacer.acquire(f"channel_message:{channel.id}")
-                await channel.send(t(lang, "intros.unmatched_dm", reason=t(lang, f"intros.unmatched.{reason}")))
+                await channel.send(
+                    t(lang, "intros.unmatched_dm", reason=t(lang, f"intros.unmatched.{reason}"))
+                )
             except discord.Forbidden:
                 await store.set_unmatched_notified(self.db, stored.round_id, uid, "closed")
             except discord.HTTPException as exc:
@@ -395,8 +423,11 @@ class RoundRunner(RoundPlanner):
         if message is None:
             await store.set_checkin_state(self.db, group.group_id, "posting")
             await self.pacer.acquire(f"channel_message:{thread.id}")
-            message = await thread.send(t(lang, "intros.checkin.question", members=mentions), view=view,
-                                        allowed_mentions=self._only_members(group))
+            message = await thread.send(
+                t(lang, "intros.checkin.question", members=mentions),
+                view=view,
+                allowed_mentions=self._only_members(group),
+            )
         await store.set_checkin_state(self.db, group.group_id, "posted", message.id)
 
 

@@ -39,8 +39,11 @@ class RoundDraft:
 def group_options(config: FeatureConfig) -> tuple[int, str, str]:
     """Return a guild's intros options: group size, match mode, delivery."""
     options = config.options
-    return int(options.get("group_size", 2)), str(options.get("match", "same_field")), str(
-        options.get("delivery", "thread"))
+    return (
+        int(options.get("group_size", 2)),
+        str(options.get("match", "same_field")),
+        str(options.get("delivery", "thread")),
+    )
 
 
 class RoundPlanner:
@@ -77,18 +80,24 @@ class RoundPlanner:
         again = logic.mutual_pairs(await store.again_requests(self.db, guild_id))
         seed = logic.round_seed(guild_id, scheduled_for)
         # Matching a big guild takes seconds: keep the event loop (heartbeats, interactions) free.
-        result = await asyncio.to_thread(match_members, MatchInput(
-            candidates=candidates,
-            group_size=group_size,
-            mode=mode,
-            recent_pairs=logic.recent_pairs(await store.recent_round_groups(self.db, guild_id, logic.REPEAT_WINDOW)),
-            avoid_pairs=logic.any_pairs(await store.avoid_requests(self.db, guild_id)),
-            again_pairs=again,
-            repeat_window=logic.REPEAT_WINDOW,
-            seed=seed,
-        ))
-        return RoundDraft(guild_id, scheduled_for, config, eligibility.eligible, result, seed, again,
-                          frozenset(stood_up))
+        result = await asyncio.to_thread(
+            match_members,
+            MatchInput(
+                candidates=candidates,
+                group_size=group_size,
+                mode=mode,
+                recent_pairs=logic.recent_pairs(
+                    await store.recent_round_groups(self.db, guild_id, logic.REPEAT_WINDOW)
+                ),
+                avoid_pairs=logic.any_pairs(await store.avoid_requests(self.db, guild_id)),
+                again_pairs=again,
+                repeat_window=logic.REPEAT_WINDOW,
+                seed=seed,
+            ),
+        )
+        return RoundDraft(
+            guild_id, scheduled_for, config, eligibility.eligible, result, seed, again, frozenset(stood_up)
+        )
 
     async def create(self, draft: RoundDraft) -> int:
         """Store a planned round in one transaction; return its id (an existing one for the same occurrence)."""
@@ -96,7 +105,9 @@ class RoundPlanner:
         group_size, mode, delivery = group_options(config)
         lang = await self.bot.guild_language(draft.guild_id)
         used = await store.recent_icebreakers(self.db, draft.guild_id, logic.ICEBREAKER_MEMORY)
-        icebreakers = logic.pick_icebreakers(sorted(self.icebreakers), used, len(draft.result.groups), draft.seed)
+        icebreakers = logic.pick_icebreakers(
+            sorted(self.icebreakers), used, len(draft.result.groups), draft.seed
+        )
         grouped = {uid for g in draft.result.groups for uid in g.members}
         plan = store.RoundPlan(
             guild_id=draft.guild_id,

@@ -14,7 +14,13 @@ from bot.storage import swaps as swap_store
 
 
 async def member_status_lines(
-    db: Database, guild_id: int, user_id: int, *, lang: str, now: datetime, next_round: datetime | None,
+    db: Database,
+    guild_id: int,
+    user_id: int,
+    *,
+    lang: str,
+    now: datetime,
+    next_round: datetime | None,
     tz: tzinfo,
 ) -> list[str]:
     """Return a member's `/intros status`: taking part, next round, current group, peers met, pause."""
@@ -24,13 +30,25 @@ async def member_status_lines(
         lines.append(t(lang, "intros.status.not_joined"))
     elif logic.is_paused(member, now):
         assert member.paused_until is not None
-        lines.append(t(lang, "intros.status.paused", until=format_when(member.paused_until, lang, tz),
-                       relative=discord_time(member.paused_until, "R")))
+        lines.append(
+            t(
+                lang,
+                "intros.status.paused",
+                until=format_when(member.paused_until, lang, tz),
+                relative=discord_time(member.paused_until, "R"),
+            )
+        )
     else:
         lines.append(t(lang, "intros.status.joined"))
     if next_round is not None:
-        lines.append(t(lang, "intros.status.next_round", when=format_when(next_round, lang, tz),
-                       relative=discord_time(next_round, "R")))
+        lines.append(
+            t(
+                lang,
+                "intros.status.next_round",
+                when=format_when(next_round, lang, tz),
+                relative=discord_time(next_round, "R"),
+            )
+        )
     else:
         lines.append(t(lang, "intros.status.no_schedule"))
     group = await store.current_group(db, guild_id, user_id)
@@ -42,14 +60,23 @@ async def member_status_lines(
         elif group.delivery == "dm" or group.thread_id is None:
             lines.append(t(lang, "intros.status.group_dm", members=others))
         else:
-            lines.append(t(lang, "intros.status.group_thread", members=others, thread=f"<#{group.thread_id}>"))
-    elif latest is not None and (reason := await store.last_unmatched_reason(db, guild_id, user_id,
-                                                                             latest.round_id)):
+            lines.append(
+                t(lang, "intros.status.group_thread", members=others, thread=f"<#{group.thread_id}>")
+            )
+    elif latest is not None and (
+        reason := await store.last_unmatched_reason(db, guild_id, user_id, latest.round_id)
+    ):
         lines.append(t(lang, "intros.status.unmatched", reason=t(lang, f"intros.unmatched.{reason}")))
     else:
         lines.append(t(lang, "intros.status.no_group"))
-    lines.append(t(lang, "intros.status.peers", met=await store.peers_met(db, guild_id, user_id),
-                   introduced=await store.peers_introduced(db, guild_id, user_id)))
+    lines.append(
+        t(
+            lang,
+            "intros.status.peers",
+            met=await store.peers_met(db, guild_id, user_id),
+            introduced=await store.peers_introduced(db, guild_id, user_id),
+        )
+    )
     if member is not None and member.opted_in and member.priority:
         lines.append(t(lang, "intros.status.priority"))
     return lines
@@ -64,12 +91,23 @@ async def admin_status_lines(db: Database, guild_id: int, lang: str, tz: tzinfo)
         return lines
     counts = await store.delivery_counts(db, latest.round_id)
     assert counts is not None
-    lines.append(t(lang, "intros.fstatus.last_round", when=format_when(counts.scheduled_for, lang, tz),
-                   groups=counts.groups, posted=counts.posted, failed=counts.failed, pending=counts.pending))
+    lines.append(
+        t(
+            lang,
+            "intros.fstatus.last_round",
+            when=format_when(counts.scheduled_for, lang, tz),
+            groups=counts.groups,
+            posted=counts.posted,
+            failed=counts.failed,
+            pending=counts.pending,
+        )
+    )
     if counts.closed_dms:
         lines.append(t(lang, "intros.fstatus.closed_dms", count=counts.closed_dms))
     if counts.failed:
-        errors = [g.error for g in await store.round_groups(db, latest.round_id) if g.state == "failed" and g.error]
+        errors = [
+            g.error for g in await store.round_groups(db, latest.round_id) if g.state == "failed" and g.error
+        ]
         if errors:
             lines.append(t(lang, "intros.fstatus.failed_error", error=errors[0][:120]))
     return lines

@@ -41,14 +41,20 @@ async def _members_group(interaction: discord.Interaction, group_id: int) -> tup
     return group, lang
 
 
-class CheckinButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                    template=r"majlis:intros:checkin:(?P<group_id>[0-9]+):(?P<answer>met|not_yet|couldnt)"):
-    """"Did you meet?" — Met / Not yet / Couldn't; only the group's members may answer, and may change it."""
+class CheckinButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"majlis:intros:checkin:(?P<group_id>[0-9]+):(?P<answer>met|not_yet|couldnt)",
+):
+    """Ask "Did you meet?" — Met / Not yet / Couldn't; only the group's members may answer, and may change it."""
 
     def __init__(self, group_id: int, answer: str, label: str = "-") -> None:
-        super().__init__(discord.ui.Button(
-            label=label, style=ANSWER_STYLES[answer], custom_id=f"majlis:intros:checkin:{group_id}:{answer}",
-        ))
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=ANSWER_STYLES[answer],
+                custom_id=f"majlis:intros:checkin:{group_id}:{answer}",
+            )
+        )
         self.group_id = group_id
         self.answer = answer
 
@@ -72,14 +78,19 @@ class CheckinButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
         )
 
 
-class AgainButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                  template=r"majlis:intros:again:(?P<group_id>[0-9]+)"):
-    """"I'd like to meet them again": an `again` request for every other member of the group."""
+class AgainButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"majlis:intros:again:(?P<group_id>[0-9]+)"
+):
+    """Record "I'd like to meet them again": an `again` request for every other member of the group."""
 
     def __init__(self, group_id: int, label: str = "-") -> None:
-        super().__init__(discord.ui.Button(
-            label=label, style=discord.ButtonStyle.primary, custom_id=f"majlis:intros:again:{group_id}",
-        ))
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                style=discord.ButtonStyle.primary,
+                custom_id=f"majlis:intros:again:{group_id}",
+            )
+        )
         self.group_id = group_id
 
     @classmethod
@@ -99,8 +110,9 @@ class AgainButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
         others = [uid for uid in group.members if uid != interaction.user.id]
         for uid in others:
             await store.add_again(bot.db, group.guild_id, interaction.user.id, uid, bot.clock.now())
-        await interaction.response.send_message(t(lang, "intros.again_group_saved", count=len(others)),
-                                                ephemeral=True)
+        await interaction.response.send_message(
+            t(lang, "intros.again_group_saved", count=len(others)), ephemeral=True
+        )
 
 
 DYNAMIC_ITEMS = (CheckinButton, AgainButton)

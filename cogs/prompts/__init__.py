@@ -136,7 +136,13 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
         plan = (("prompts", weekday, first_prompt), ("digest", digest_weekday(weekday), first_digest))
         for feature, day, anchor in plan:
             await save_weekly_schedule(
-                self.bot, guild_id, feature, timezone=tz_name, channel_id=channel.id, weekday=day, hour=hour,
+                self.bot,
+                guild_id,
+                feature,
+                timezone=tz_name,
+                channel_id=channel.id,
+                weekday=day,
+                hour=hour,
                 anchor=anchor,
             )
         lang = await self.lang(interaction)
@@ -237,10 +243,9 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
             by_user_id=interaction.user.id,
             now=self.bot.clock.now(),
         )
+        key = "prompts.approved" if approve else "prompts.rejected"
         if not decided:
             key = "prompts.already_decided"
-        else:
-            key = "prompts.approved" if approve else "prompts.rejected"
         embed, view = await self._queue_page(interaction.guild_id, lang, 0)
         await interaction.response.edit_message(
             content=t(lang, key, number=suggestion_id), embed=embed, view=view

@@ -43,7 +43,9 @@ class Share(MajlisCog):
     """Experience threads: the privacy check, posting to the forum, and search."""
 
     share = app_commands.Group(
-        name="share", description="Share an experience with peers, or search what they shared", guild_only=True
+        name="share",
+        description="Share an experience with peers, or search what they shared",
+        guild_only=True,
     )
 
     async def cog_load(self) -> None:
@@ -75,7 +77,9 @@ class Share(MajlisCog):
 
     # --- admin ----------------------------------------------------------------------------------------
 
-    @admin_command(name="share", description="Choose the forum channel for experience threads (tags = fields)")
+    @admin_command(
+        name="share", description="Choose the forum channel for experience threads (tags = fields)"
+    )
     @app_commands.describe(forum="The forum channel where shared experiences are posted")
     async def configure_forum(self, interaction: discord.Interaction, forum: discord.ForumChannel) -> None:
         """Post shared experiences in this forum."""
@@ -93,14 +97,18 @@ class Share(MajlisCog):
 
     # --- members ----------------------------------------------------------------------------------------
 
-    @share.command(name="post", description="Share an experience: title, story, what you learned (privacy-checked)")
+    @share.command(
+        name="post", description="Share an experience: title, story, what you learned (privacy-checked)"
+    )
     async def post(self, interaction: discord.Interaction) -> None:
         """Open the sharing modal, the fields prefilled from the member's profile."""
         assert interaction.guild_id is not None
         await self._forum_id(interaction.guild_id)
         lang = await self.lang(interaction)
         profile = await profile_store.get_profile(self.bot.db, interaction.guild_id, interaction.user.id)
-        default_tags = field_name(profile.field, lang) if profile and profile.field and get_field(profile.field) else ""
+        default_tags = (
+            field_name(profile.field, lang) if profile and profile.field and get_field(profile.field) else ""
+        )
         await interaction.response.send_modal(ShareModal(self, lang, default_tags=default_tags))
 
     @share.command(name="search", description="Search past shared experiences and prompt threads")
@@ -115,8 +123,9 @@ class Share(MajlisCog):
         await store.sync_prompt_threads(self.bot.db, guild_id, self.bot.clock.now())
 
         async def load_page(index: int) -> store.SearchPage:
-            return await store.search(self.bot.db, guild_id, query, field=field, limit=PAGE_SIZE,
-                                      offset=index * PAGE_SIZE)
+            return await store.search(
+                self.bot.db, guild_id, query, field=field, limit=PAGE_SIZE, offset=index * PAGE_SIZE
+            )
 
         first = await load_page(0)
         if not first.total:
@@ -126,8 +135,14 @@ class Share(MajlisCog):
         if first.total <= PAGE_SIZE:
             await send(interaction, embed=embed)
             return
-        pager = SearchPager(user_id=interaction.user.id, lang=lang, query=query, guild_id=guild_id,
-                            total=first.total, load_page=load_page)
+        pager = SearchPager(
+            user_id=interaction.user.id,
+            lang=lang,
+            query=query,
+            guild_id=guild_id,
+            total=first.total,
+            load_page=load_page,
+        )
         pager.interaction = interaction
         await send(interaction, embed=embed, view=pager)
 
@@ -140,7 +155,13 @@ class Share(MajlisCog):
         return config.channel_id
 
     async def submit_draft(
-        self, interaction: discord.Interaction, *, title: str, story: str, lesson: str, tags_text: str,
+        self,
+        interaction: discord.Interaction,
+        *,
+        title: str,
+        story: str,
+        lesson: str,
+        tags_text: str,
         draft_id: int | None,
     ) -> None:
         """Validate the modal, keep the draft, run the privacy check; post if clean, else show the findings."""
@@ -184,7 +205,9 @@ class Share(MajlisCog):
         if stored.user_id != interaction.user.id or stored.guild_id != interaction.guild_id:
             raise MajlisError("share.not_yours")
         if action == "edit":
-            await interaction.response.send_modal(ShareModal(self, lang, draft=stored.draft, draft_id=draft_id))
+            await interaction.response.send_modal(
+                ShareModal(self, lang, draft=stored.draft, draft_id=draft_id)
+            )
         elif action == "cancel":
             await store.delete_draft(self.bot.db, draft_id)
             await interaction.response.edit_message(content=t(lang, "share.cancelled"), view=None)
@@ -195,11 +218,23 @@ class Share(MajlisCog):
             names = await store.get_client_names(self.bot.db, stored.guild_id, stored.user_id)
             # Checked again: the client list may have changed since the findings were shown.
             report = check_draft(stored.draft, names)
-            await self._publish(interaction, draft_id, mask_draft(stored.draft, report, lang),
-                                masked=not report.clean, from_button=True)
+            await self._publish(
+                interaction,
+                draft_id,
+                mask_draft(stored.draft, report, lang),
+                masked=not report.clean,
+                from_button=True,
+            )
 
-    async def _publish(self, interaction: discord.Interaction, draft_id: int, draft: ShareDraft, *,
-                       masked: bool, from_button: bool) -> None:
+    async def _publish(
+        self,
+        interaction: discord.Interaction,
+        draft_id: int,
+        draft: ShareDraft,
+        *,
+        masked: bool,
+        from_button: bool,
+    ) -> None:
         """Post the draft as a forum thread tagged by field, store and index it, tell the author."""
         try:
             link = await self._post_thread(interaction, draft_id, draft, masked=masked)
@@ -213,8 +248,9 @@ class Share(MajlisCog):
         else:
             await interaction.followup.send(text, ephemeral=True)
 
-    async def _post_thread(self, interaction: discord.Interaction, draft_id: int, draft: ShareDraft, *,
-                           masked: bool) -> str:
+    async def _post_thread(
+        self, interaction: discord.Interaction, draft_id: int, draft: ShareDraft, *, masked: bool
+    ) -> str:
         assert interaction.guild is not None
         guild = interaction.guild
         forum = guild.get_channel(await self._forum_id(guild.id))
@@ -230,7 +266,9 @@ class Share(MajlisCog):
         post = compose_post(draft, interaction.user.id, fields, guild_lang)
         try:
             created = await forum.create_thread(
-                name=post.thread_name, content=post.messages[0], applied_tags=tags,
+                name=post.thread_name,
+                content=post.messages[0],
+                applied_tags=tags,
                 allowed_mentions=discord.AllowedMentions.none(),
             )
             for extra in post.messages[1:]:
@@ -241,12 +279,21 @@ class Share(MajlisCog):
             log.warning("could not post a shared experience in guild %s: %s", guild.id, exc)
             raise MajlisError("share.post_failed") from exc
         await store.save_post(
-            self.bot.db, guild_id=guild.id, user_id=interaction.user.id, thread_id=created.thread.id, draft=draft,
-            fields=fields, masked=masked, now=self.bot.clock.now(), draft_id=draft_id,
+            self.bot.db,
+            guild_id=guild.id,
+            user_id=interaction.user.id,
+            thread_id=created.thread.id,
+            draft=draft,
+            fields=fields,
+            masked=masked,
+            now=self.bot.clock.now(),
+            draft_id=draft_id,
         )
         return created.thread.jump_url
 
-    async def _forum_tags(self, forum: discord.ForumChannel, fields: list[str], lang: str) -> list[discord.ForumTag]:
+    async def _forum_tags(
+        self, forum: discord.ForumChannel, fields: list[str], lang: str
+    ) -> list[discord.ForumTag]:
         """Find each field's tag in the forum, creating the missing ones when the bot may."""
         if not fields:
             return []
@@ -271,8 +318,9 @@ class Share(MajlisCog):
                 chosen.append(tag)
         return chosen
 
-    async def _create_tags(self, forum: discord.ForumChannel, available: list[discord.ForumTag],
-                           missing: list[str], lang: str) -> list[discord.ForumTag]:
+    async def _create_tags(
+        self, forum: discord.ForumChannel, available: list[discord.ForumTag], missing: list[str], lang: str
+    ) -> list[discord.ForumTag]:
         """Add tags for missing fields in one edit; note for admins why a post went untagged."""
         guild_id = forum.guild.id
         now = self.bot.clock.now()
@@ -289,7 +337,9 @@ class Share(MajlisCog):
         new_tags = []
         for key in missing:
             field = get_field(key)
-            new_tags.append(discord.ForumTag(name=tag_name_for(key, lang), emoji=field.emoji if field else None))
+            new_tags.append(
+                discord.ForumTag(name=tag_name_for(key, lang), emoji=field.emoji if field else None)
+            )
         try:
             edited = await forum.edit(available_tags=[*available, *new_tags])
         except discord.Forbidden:

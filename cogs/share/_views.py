@@ -33,26 +33,43 @@ async def report_error(interaction: discord.Interaction, error: Exception) -> No
 class ShareModal(discord.ui.Modal):
     """Title, story, what I learned and fields; prefilled when the author edits a draft."""
 
-    def __init__(self, cog: Share, lang: str, draft: ShareDraft | None = None, draft_id: int | None = None,
-                 default_tags: str = "") -> None:
+    def __init__(
+        self,
+        cog: Share,
+        lang: str,
+        draft: ShareDraft | None = None,
+        draft_id: int | None = None,
+        default_tags: str = "",
+    ) -> None:
         super().__init__(title=t(lang, "share.modal_title"), timeout=1800)
         self.cog = cog
         self.draft_id = draft_id
         self.title_input: discord.ui.TextInput[ShareModal] = discord.ui.TextInput(
-            label=t(lang, "share.label_title"), custom_id="majlis:share:title", max_length=TITLE_MAX,
+            label=t(lang, "share.label_title"),
+            custom_id="majlis:share:title",
+            max_length=TITLE_MAX,
             default=draft.title if draft else None,
         )
         self.story_input: discord.ui.TextInput[ShareModal] = discord.ui.TextInput(
-            label=t(lang, "share.label_story"), custom_id="majlis:share:story", style=discord.TextStyle.paragraph,
-            max_length=STORY_MAX, default=draft.story if draft else None,
+            label=t(lang, "share.label_story"),
+            custom_id="majlis:share:story",
+            style=discord.TextStyle.paragraph,
+            max_length=STORY_MAX,
+            default=draft.story if draft else None,
         )
         self.lesson_input: discord.ui.TextInput[ShareModal] = discord.ui.TextInput(
-            label=t(lang, "share.label_lesson"), custom_id="majlis:share:lesson", style=discord.TextStyle.paragraph,
-            max_length=LESSON_MAX, default=draft.lesson if draft else None,
+            label=t(lang, "share.label_lesson"),
+            custom_id="majlis:share:lesson",
+            style=discord.TextStyle.paragraph,
+            max_length=LESSON_MAX,
+            default=draft.lesson if draft else None,
         )
         self.tags_input: discord.ui.TextInput[ShareModal] = discord.ui.TextInput(
-            label=t(lang, "share.label_tags"), custom_id="majlis:share:tags", required=False,
-            max_length=TAGS_TEXT_MAX, placeholder=t(lang, "share.placeholder_tags"),
+            label=t(lang, "share.label_tags"),
+            custom_id="majlis:share:tags",
+            required=False,
+            max_length=TAGS_TEXT_MAX,
+            placeholder=t(lang, "share.placeholder_tags"),
             default=(draft.tags_text if draft else default_tags) or None,
         )
         for item in (self.title_input, self.story_input, self.lesson_input, self.tags_input):
@@ -74,15 +91,23 @@ class ShareModal(discord.ui.Modal):
         await report_error(interaction, error)
 
 
-class DraftButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                  template=r"majlis:share:draft:(?P<draft_id>\d+):(?P<action>edit|mask|cancel)"):
+class DraftButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"majlis:share:draft:(?P<draft_id>\d+):(?P<action>edit|mask|cancel)",
+):
     """Edit / Post with these masked / Cancel on a draft; works after a restart (the draft is stored)."""
 
     def __init__(self, draft_id: int, action: str, label: str = "") -> None:
-        style = {"edit": discord.ButtonStyle.secondary, "mask": discord.ButtonStyle.primary,
-                 "cancel": discord.ButtonStyle.danger}[action]
-        super().__init__(discord.ui.Button(label=label or action, style=style,
-                                           custom_id=f"majlis:share:draft:{draft_id}:{action}"))
+        style = {
+            "edit": discord.ButtonStyle.secondary,
+            "mask": discord.ButtonStyle.primary,
+            "cancel": discord.ButtonStyle.danger,
+        }[action]
+        super().__init__(
+            discord.ui.Button(
+                label=label or action, style=style, custom_id=f"majlis:share:draft:{draft_id}:{action}"
+            )
+        )
         self.draft_id = draft_id
         self.action = action
 
@@ -145,8 +170,9 @@ PageLoader = Callable[[int], Awaitable[SearchPage]]
 class SearchPager(OwnedView):
     """Previous / Next over search results, for the member who searched."""
 
-    def __init__(self, *, user_id: int, lang: str, query: str, guild_id: int, total: int,
-                 load_page: PageLoader) -> None:
+    def __init__(
+        self, *, user_id: int, lang: str, query: str, guild_id: int, total: int, load_page: PageLoader
+    ) -> None:
         super().__init__(user_id, timeout=600)
         self.lang = lang
         self.query = query
@@ -172,7 +198,9 @@ class SearchPager(OwnedView):
         )
 
     @discord.ui.button(label="<", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction, button: discord.ui.Button[SearchPager]) -> None:
+    async def previous(
+        self, interaction: discord.Interaction, button: discord.ui.Button[SearchPager]
+    ) -> None:
         """Show the previous page."""
         await self._show(interaction, self.page_index - 1)
 
@@ -181,7 +209,9 @@ class SearchPager(OwnedView):
         """Show the next page."""
         await self._show(interaction, self.page_index + 1)
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]) -> None:
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
+    ) -> None:
         """Answer through the tree's error handler."""
         await report_error(interaction, error)
 

@@ -47,7 +47,9 @@ class Swaps(MajlisCog):
     """Members offer what they can do in exchange for what they need; Majlis finds who fits."""
 
     swap = app_commands.Group(
-        name="swap", description="Skill swaps: offer what you can do, get help with what you need", guild_only=True
+        name="swap",
+        description="Skill swaps: offer what you can do, get help with what you need",
+        guild_only=True,
     )
 
     def __init__(self, bot: MajlisBot) -> None:
@@ -81,8 +83,13 @@ class Swaps(MajlisCog):
         """Describe the board's requests for `/majlis status`."""
         counts = await store.status_counts(self.bot.db, guild_id)
         return [
-            t(lang, "swaps.status_line", open=counts.get("open", 0), matched=counts.get("matched", 0),
-              done=counts.get("done", 0))
+            t(
+                lang,
+                "swaps.status_line",
+                open=counts.get("open", 0),
+                matched=counts.get("matched", 0),
+                done=counts.get("done", 0),
+            )
         ]
 
     async def profile_counts(self, guild_id: int, user_id: int) -> dict[str, int]:
@@ -115,11 +122,15 @@ class Swaps(MajlisCog):
 
     async def _require_enabled(self, guild_id: int | None) -> None:
         """Refuse board actions while the admin has not set up, or has disabled, the swap board."""
-        config = await guild_store.get_feature(self.bot.db, guild_id, "swaps") if guild_id is not None else None
+        config = (
+            await guild_store.get_feature(self.bot.db, guild_id, "swaps") if guild_id is not None else None
+        )
         if config is None or not config.enabled:
             raise MajlisError("swaps.not_configured")
 
-    async def skill_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def skill_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         """Offer shipped skills (Arabic or English names) and the skills already used in this guild."""
         lang = await self.lang(interaction)
         known: list[str] = []
@@ -131,9 +142,13 @@ class Swaps(MajlisCog):
             for label, key in default_catalogue().suggest(current, lang, extra_keys=known)
         ]
 
-    @swap.command(name="offer", description="Post a skill swap: what you can do, and what you'd like help with")
+    @swap.command(
+        name="offer", description="Post a skill swap: what you can do, and what you'd like help with"
+    )
     @app_commands.describe(
-        offer="A skill you can offer", want="A skill you'd like help with", details="More about the swap (500 max)"
+        offer="A skill you can offer",
+        want="A skill you'd like help with",
+        details="More about the swap (500 max)",
     )
     async def offer(
         self, interaction: discord.Interaction, offer: str, want: str, details: str | None = None
@@ -152,8 +167,13 @@ class Swaps(MajlisCog):
             raise MajlisError("swaps.details_too_long", limit=store.DETAILS_MAX, length=len(details))
         try:
             request = await store.open_request(
-                self.bot.db, guild_id, interaction.user.id, offer=offer_key, want=want_key,
-                details=details or None, now=self.bot.clock.now(),
+                self.bot.db,
+                guild_id,
+                interaction.user.id,
+                offer=offer_key,
+                want=want_key,
+                details=details or None,
+                now=self.bot.clock.now(),
             )
         except store.SwapRefused as refused:
             if refused.reason == "limit":
@@ -170,16 +190,26 @@ class Swaps(MajlisCog):
         key = "swaps.offer.posted" if message is not None else "swaps.offer.stored"
         await send(
             interaction,
-            t(lang, key, id=request.id, offer=skill_name(offer_key, lang), want=skill_name(want_key, lang),
-              link=message.jump_url if message else ""),
+            t(
+                lang,
+                key,
+                id=request.id,
+                offer=skill_name(offer_key, lang),
+                want=skill_name(want_key, lang),
+                link=message.jump_url if message else "",
+            ),
         )
 
     @offer.autocomplete("offer")
-    async def _offer_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def _offer_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return await self.skill_choices(interaction, current)
 
     @offer.autocomplete("want")
-    async def _want_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def _want_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return await self.skill_choices(interaction, current)
 
     async def _send_pages(
@@ -195,15 +225,24 @@ class Swaps(MajlisCog):
         assert interaction.guild_id is not None
         guild_id = interaction.guild_id
         lang = await self.lang(interaction)
-        total = await store.count_requests(self.bot.db, guild_id, statuses=statuses, skill=skill, user_id=user_id,
-                                           present_only=present_only)
+        total = await store.count_requests(
+            self.bot.db, guild_id, statuses=statuses, skill=skill, user_id=user_id, present_only=present_only
+        )
 
         async def load(page: int) -> discord.Embed:
             requests = await store.list_requests(
-                self.bot.db, guild_id, statuses=statuses, skill=skill, user_id=user_id, present_only=present_only,
-                limit=PAGE_SIZE, offset=page * PAGE_SIZE,
+                self.bot.db,
+                guild_id,
+                statuses=statuses,
+                skill=skill,
+                user_id=user_id,
+                present_only=present_only,
+                limit=PAGE_SIZE,
+                offset=page * PAGE_SIZE,
             )
-            return list_embed(requests, lang, title=title, page=page, total=total, show_member=user_id is None)
+            return list_embed(
+                requests, lang, title=title, page=page, total=total, show_member=user_id is None
+            )
 
         pages = page_count(total)
         if pages <= 1:
@@ -220,11 +259,17 @@ class Swaps(MajlisCog):
         await self._require_enabled(interaction.guild_id)
         lang = await self.lang(interaction)
         key = skill_key(skill) if skill else None
-        title = t(lang, "swaps.list.title_skill", skill=skill_name(key, lang)) if key else t(lang, "swaps.list.title")
+        title = (
+            t(lang, "swaps.list.title_skill", skill=skill_name(key, lang))
+            if key
+            else t(lang, "swaps.list.title")
+        )
         await self._send_pages(interaction, title=title, statuses=("open",), skill=key, present_only=True)
 
     @list_requests.autocomplete("skill")
-    async def _list_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def _list_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return await self.skill_choices(interaction, current)
 
     @swap.command(name="mine", description="Your skill-swap requests")
@@ -232,8 +277,10 @@ class Swaps(MajlisCog):
         """Page through the member's own requests, newest first, whatever their status."""
         lang = await self.lang(interaction)
         await self._send_pages(
-            interaction, title=t(lang, "swaps.mine.title"),
-            statuses=("open", "matched", "done", "closed", "expired"), user_id=interaction.user.id,
+            interaction,
+            title=t(lang, "swaps.mine.title"),
+            statuses=("open", "matched", "done", "closed", "expired"),
+            user_id=interaction.user.id,
         )
 
     async def _own_request(self, interaction: discord.Interaction, request_id: int) -> store.SwapRequest:
@@ -254,8 +301,9 @@ class Swaps(MajlisCog):
             finish = await store.finish_request(self.bot.db, request.id, "closed", self.bot.clock.now())
         except store.SwapRefused:
             lang = await self.lang(interaction)
-            raise MajlisError("swaps.not_active", id=request.id, status=t(lang, f"swaps.status.{request.status}")) \
-                from None
+            raise MajlisError(
+                "swaps.not_active", id=request.id, status=t(lang, f"swaps.status.{request.status}")
+            ) from None
         await interaction.response.defer(ephemeral=True, thinking=True)
         await self.board.refresh([request.id, *finish.reopened_request_ids])
         for match_id in finish.cancelled_match_ids:
@@ -270,7 +318,7 @@ class Swaps(MajlisCog):
     @app_commands.describe(
         request_id="The request number (see /swap mine)",
         thanks="A thank-you note; it adds to your partner's reputation",
-        partner="Who helped you, if it was through the board's \"I can help\" button",
+        partner='Who helped you, if it was through the board\'s "I can help" button',
     )
     async def done(
         self,
@@ -286,7 +334,9 @@ class Swaps(MajlisCog):
         if thanks and len(thanks) > store.THANKS_MAX:
             raise MajlisError("swaps.thanks_too_long", limit=store.THANKS_MAX, length=len(thanks))
         if request.status in ("closed", "expired"):
-            raise MajlisError("swaps.not_active", id=request.id, status=t(lang, f"swaps.status.{request.status}"))
+            raise MajlisError(
+                "swaps.not_active", id=request.id, status=t(lang, f"swaps.status.{request.status}")
+            )
         partners = await self._partners(request, partner)
         if request.status == "done" and not thanks:
             raise MajlisError("swaps.already_done", id=request.id)
@@ -301,7 +351,9 @@ class Swaps(MajlisCog):
         if completion.match_id is not None:
             await self.board.refresh_match(completion.match_id)
             if completion.thanked:
-                await self._post_thanks(completion.match_id, interaction.user.id, completion.thanked, thanks or "")
+                await self._post_thanks(
+                    completion.match_id, interaction.user.id, completion.thanked, thanks or ""
+                )
         await self.board.schedule_sweep()
         mentions = ", ".join(f"<@{user_id}>" for user_id in completion.thanked)
         key = "swaps.done_thanked" if completion.thanked else "swaps.done"
@@ -320,15 +372,22 @@ class Swaps(MajlisCog):
             return [request.helper_user_id]
         return helpers if len(helpers) == 1 else []
 
-    async def _post_thanks(self, match_id: int, from_user_id: int, thanked: tuple[int, ...], note: str) -> None:
+    async def _post_thanks(
+        self, match_id: int, from_user_id: int, thanked: tuple[int, ...], note: str
+    ) -> None:
         match = await store.get_match(self.bot.db, match_id)
         if match is None or match.thread_id is None:
             return
         lang = await self.bot.guild_language(match.guild_id)
         try:
             await self.bot.get_partial_messageable(match.thread_id).send(
-                t(lang, "swaps.thanks_posted", member=f"<@{from_user_id}>",
-                  partners=", ".join(f"<@{user_id}>" for user_id in thanked), note=note),
+                t(
+                    lang,
+                    "swaps.thanks_posted",
+                    member=f"<@{from_user_id}>",
+                    partners=", ".join(f"<@{user_id}>" for user_id in thanked),
+                    note=note,
+                ),
                 allowed_mentions=discord.AllowedMentions(users=True),
             )
         except discord.HTTPException as error:
@@ -356,8 +415,13 @@ class Swaps(MajlisCog):
         async with self._help_locks[(request.id, interaction.user.id)]:
             await self._open_help_thread(interaction, request, channel, lang)
 
-    async def _open_help_thread(self, interaction: discord.Interaction, request: store.SwapRequest,
-                                channel: discord.TextChannel, lang: str) -> None:
+    async def _open_help_thread(
+        self,
+        interaction: discord.Interaction,
+        request: store.SwapRequest,
+        channel: discord.TextChannel,
+        lang: str,
+    ) -> None:
         existing = await store.record_help(self.bot.db, request, interaction.user.id, self.bot.clock.now())
         if existing is not None:
             await send(interaction, t(lang, "swaps.help.existing", thread=f"<#{existing}>"))
@@ -374,9 +438,15 @@ class Swaps(MajlisCog):
             for user_id in (request.user_id, interaction.user.id):
                 await thread.add_user(discord.Object(user_id))
             await thread.send(
-                t(guild_lang, "swaps.help.thread_intro", helper=f"<@{interaction.user.id}>",
-                  member=f"<@{request.user_id}>", want=skill_name(request.want, guild_lang),
-                  offer=skill_name(request.offer, guild_lang), id=request.id),
+                t(
+                    guild_lang,
+                    "swaps.help.thread_intro",
+                    helper=f"<@{interaction.user.id}>",
+                    member=f"<@{request.user_id}>",
+                    want=skill_name(request.want, guild_lang),
+                    offer=skill_name(request.offer, guild_lang),
+                    id=request.id,
+                ),
                 allowed_mentions=discord.AllowedMentions(users=True),
             )
         except discord.Forbidden as error:
@@ -385,7 +455,9 @@ class Swaps(MajlisCog):
             return
         await send(interaction, t(lang, "swaps.help.opened", thread=thread.mention))
 
-    async def answer_match(self, interaction: discord.Interaction, match_id: int, position: int, answer: str) -> None:
+    async def answer_match(
+        self, interaction: discord.Interaction, match_id: int, position: int, answer: str
+    ) -> None:
         """Record a member's Confirm or Decline on a proposal; only the member the button belongs to may press it."""
         lang = await self.lang(interaction)
         await self._require_enabled(interaction.guild_id)
@@ -399,7 +471,9 @@ class Swaps(MajlisCog):
         updated = await store.record_response(self.bot.db, match_id, position, response, self.bot.clock.now())
         if updated is None:
             raise MajlisError("swaps.match.decided", status=t(lang, f"swaps.status.{match.status}"))
-        requests = {r.id: r for r in await store.get_requests(self.bot.db, [m.request_id for m in updated.members])}
+        requests = {
+            r.id: r for r in await store.get_requests(self.bot.db, [m.request_id for m in updated.members])
+        }
         guild_lang = await self.bot.guild_language(updated.guild_id)
         await interaction.response.edit_message(
             embed=match_embed(updated, requests, guild_lang),
@@ -409,7 +483,9 @@ class Swaps(MajlisCog):
         if updated.status == "matched":
             await self.board.refresh([m.request_id for m in updated.members])
             ids = ", ".join(f"#{m.request_id}" for m in updated.members)
-            await interaction.followup.send(t(guild_lang, "swaps.match.all_confirmed", requests=ids), ephemeral=False)
+            await interaction.followup.send(
+                t(guild_lang, "swaps.match.all_confirmed", requests=ids), ephemeral=False
+            )
         elif updated.status == "declined":
             await self.board.run_matching(updated.guild_id)
             await interaction.followup.send(t(guild_lang, "swaps.match.declined"), ephemeral=False)
@@ -424,10 +500,14 @@ class Swaps(MajlisCog):
         lang = await self.bot.member_language(request.guild_id, interaction.user.id)
         renewed = await store.renew_request(self.bot.db, request.id, self.bot.clock.now())
         if renewed is None:
-            text = t(lang, "swaps.renew.too_late", id=request.id, status=t(lang, f"swaps.status.{request.status}"))
+            text = t(
+                lang, "swaps.renew.too_late", id=request.id, status=t(lang, f"swaps.status.{request.status}")
+            )
         else:
             text = t(lang, "swaps.renew.done", id=request.id, when=discord_time(renewed.expires_at, "D"))
-        await interaction.response.edit_message(content=text, view=renew_view(request.id, lang, disabled=True))
+        await interaction.response.edit_message(
+            content=text, view=renew_view(request.id, lang, disabled=True)
+        )
         if renewed is not None:
             await self.board.refresh([request.id])
             await self.board.schedule_sweep()

@@ -97,7 +97,9 @@ class SwapBoard:
             for user_id in owners:
                 profile = profiles.get(user_id)
                 try:
-                    offsets[user_id] = utc_offset_minutes(profile.timezone, now) if profile and profile.timezone else None
+                    offsets[user_id] = (
+                        utc_offset_minutes(profile.timezone, now) if profile and profile.timezone else None
+                    )
                 except ValueError:
                     offsets[user_id] = None  # a zone this system no longer knows counts as unknown
             avoid = await store.avoid_pairs(self.bot.db, guild_id)
@@ -125,8 +127,11 @@ class SwapBoard:
             created = []
             for proposal in proposals:
                 match_id = await store.create_match(
-                    self.bot.db, guild_id, proposal.kind, list(zip(proposal.request_ids, proposal.member_ids,
-                                                                   strict=True)), now
+                    self.bot.db,
+                    guild_id,
+                    proposal.kind,
+                    list(zip(proposal.request_ids, proposal.member_ids, strict=True)),
+                    now,
                 )
                 if match_id is not None:
                     created.append(match_id)
@@ -142,7 +147,9 @@ class SwapBoard:
         match = await store.get_match(self.bot.db, match_id)
         if match is None or match.status != "proposed" or match.message_id is not None:
             return False
-        requests = {r.id: r for r in await store.get_requests(self.bot.db, [m.request_id for m in match.members])}
+        requests = {
+            r.id: r for r in await store.get_requests(self.bot.db, [m.request_id for m in match.members])
+        }
         lang = await self.bot.guild_language(match.guild_id)
         try:
             thread: discord.Thread | None = None
@@ -215,7 +222,8 @@ class SwapBoard:
         async for message in thread.history(limit=HISTORY_LOOKBACK):
             if message.author.id == me and any(
                 str(getattr(child, "custom_id", None) or "").startswith(prefix)
-                for row in message.components for child in getattr(row, "children", [])
+                for row in message.components
+                for child in getattr(row, "children", [])
             ):
                 return message
         return None
@@ -235,13 +243,16 @@ class SwapBoard:
         match = await store.get_match(self.bot.db, match_id)
         if match is None or match.thread_id is None or match.message_id is None:
             return
-        requests = {r.id: r for r in await store.get_requests(self.bot.db, [m.request_id for m in match.members])}
+        requests = {
+            r.id: r for r in await store.get_requests(self.bot.db, [m.request_id for m in match.members])
+        }
         lang = await self.bot.guild_language(match.guild_id)
         thread = self.bot.get_partial_messageable(match.thread_id)
         guild = self.bot.get_guild(match.guild_id)
         try:
             await thread.get_partial_message(match.message_id).edit(
-                embed=match_embed(match, requests, lang), view=match_view(match, self.names(guild, match), lang)
+                embed=match_embed(match, requests, lang),
+                view=match_view(match, self.names(guild, match), lang),
             )
             if note_key:
                 await thread.send(t(lang, note_key))

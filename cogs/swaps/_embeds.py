@@ -110,8 +110,13 @@ def match_embed(match: SwapMatch, requests: Mapping[int, SwapRequest], lang: str
         receiver = members[(index + 1) % len(members)]
         request = requests[member.request_id]
         lines.append(
-            t(lang, "swaps.match.gives", giver=member_label(member.user_id, lang),
-              skill=skill_name(request.offer, lang), receiver=member_label(receiver.user_id, lang))
+            t(
+                lang,
+                "swaps.match.gives",
+                giver=member_label(member.user_id, lang),
+                skill=skill_name(request.offer, lang),
+                receiver=member_label(receiver.user_id, lang),
+            )
         )
     intro = t(lang, "swaps.match.intro_cycle" if match.kind == "cycle3" else "swaps.match.intro_direct")
     embed = discord.Embed(

@@ -38,7 +38,9 @@ async def _answer_errors(interaction: discord.Interaction, press: Awaitable[None
         await send(interaction, t(lang, error.key, **error.params), ephemeral=True)
 
 
-class HelpButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"majlis:swaps:help:(?P<request_id>\d+)"):
+class HelpButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"majlis:swaps:help:(?P<request_id>\d+)"
+):
     """The board post's "I can help": opens a private thread between the author and the helper."""
 
     def __init__(self, request_id: int, *, label: str = "I can help", disabled: bool = False) -> None:
@@ -71,7 +73,9 @@ class MatchButton(
 ):
     """One member's Confirm or Decline in a proposal; only that member may press it."""
 
-    def __init__(self, match_id: int, position: int, answer: str, *, label: str = "", disabled: bool = False) -> None:
+    def __init__(
+        self, match_id: int, position: int, answer: str, *, label: str = "", disabled: bool = False
+    ) -> None:
         confirm = answer == "confirm"
         super().__init__(
             discord.ui.Button(
@@ -97,11 +101,14 @@ class MatchButton(
     async def callback(self, interaction: discord.Interaction) -> None:
         """Record this member's answer."""
         await _answer_errors(
-            interaction, _cog(interaction).answer_match(interaction, self.match_id, self.position, self.answer)
+            interaction,
+            _cog(interaction).answer_match(interaction, self.match_id, self.position, self.answer),
         )
 
 
-class RenewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"majlis:swaps:renew:(?P<request_id>\d+)"):
+class RenewButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"majlis:swaps:renew:(?P<request_id>\d+)"
+):
     """The reminder DM's button: another 30 days on the board."""
 
     def __init__(self, request_id: int, *, label: str = "Renew", disabled: bool = False) -> None:
@@ -131,7 +138,11 @@ class RenewButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"maj
 def board_view(request: SwapRequest, lang: str) -> discord.ui.View:
     """Build the board post's buttons: "I can help" while open, disabled once the request moved on."""
     view = discord.ui.View(timeout=None)
-    label = t(lang, "swaps.board.help_button") if request.status == "open" else t(lang, f"swaps.status.{request.status}")
+    label = (
+        t(lang, "swaps.board.help_button")
+        if request.status == "open"
+        else t(lang, f"swaps.status.{request.status}")
+    )
     view.add_item(HelpButton(request.id, label=label, disabled=request.status != "open"))
     return view
 
@@ -146,7 +157,9 @@ def match_view(match: SwapMatch, names: dict[int, str], lang: str) -> discord.ui
         answered = member.response is not None
         for answer in ("confirm", "decline"):
             label = t(lang, f"swaps.match.{answer}_button", name=name)
-            view.add_item(MatchButton(match.id, member.position, answer, label=label, disabled=decided or answered))
+            view.add_item(
+                MatchButton(match.id, member.position, answer, label=label, disabled=decided or answered)
+            )
     return view
 
 

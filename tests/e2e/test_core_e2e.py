@@ -57,7 +57,9 @@ async def test_status_shows_language_and_unconfigured_features(majlis):
 
 async def test_disable_an_unconfigured_feature_says_so(majlis):
     reply = await majlis.run(majlis.admin, "majlis disable", feature="swaps")
-    assert reply.ephemeral and reply.content == t("ar", "admin.not_configured", feature=t("ar", "feature.swaps"))
+    assert reply.ephemeral and reply.content == t(
+        "ar", "admin.not_configured", feature=t("ar", "feature.swaps")
+    )
 
 
 async def test_a_member_own_language_overrides_the_guild(majlis):
@@ -86,7 +88,9 @@ async def test_disable_stops_the_schedule_says_when_already_off_and_setup_turns_
     assert majlis.bot.scheduler.next_run(majlis.guild.id, "intros") is None
     # A second disable says it is already off, not that it was never set up.
     reply = await majlis.run(majlis.admin, "majlis disable", feature="intros")
-    assert reply.ephemeral and reply.content == t("ar", "admin.already_disabled", feature=t("ar", "feature.intros"))
+    assert reply.ephemeral and reply.content == t(
+        "ar", "admin.already_disabled", feature=t("ar", "feature.intros")
+    )
     status = await majlis.run(majlis.admin, "majlis status")
     assert t("ar", "status.disabled") in str(status.embeds[0]["fields"])
     await majlis.run(majlis.admin, "majlis intros", options={"channel": channel})

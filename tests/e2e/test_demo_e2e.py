@@ -31,11 +31,17 @@ async def test_one_week_in_arabic_shows_every_feature_and_writes_the_page(tmp_pa
     text = result.transcript.text()
     assert result.violations == []
     assert "/profile set" in text and t("ar", "profile.saved") in text  # profiles
-    assert t("ar", "intros.checkin.recorded", answer=t("ar", "intros.answer.met")) in text  # intros + check-in
+    assert (
+        t("ar", "intros.checkin.recorded", answer=t("ar", "intros.answer.met")) in text
+    )  # intros + check-in
     assert t("ar", "prompts.post_title") in text  # the weekly prompt
     # The privacy check showed the author what it found; the posted thread has it masked.
-    findings = [e for e in result.transcript.entries if e.audience and "finance@nakheel.sa" in "\n".join(e.lines)]
-    posted = [e for e in result.transcript.entries if e.kind == "message" and e.place.startswith("#experiences")]
+    findings = [
+        e for e in result.transcript.entries if e.audience and "finance@nakheel.sa" in "\n".join(e.lines)
+    ]
+    posted = [
+        e for e in result.transcript.entries if e.kind == "message" and e.place.startswith("#experiences")
+    ]
     assert findings and len(posted) == 2
     assert all("nakheel" not in "\n".join(e.lines).casefold() for e in posted)
     assert "/swap offer" in text and text.count("/swap offer") == 5  # a direct swap and a three-way cycle

@@ -24,8 +24,15 @@ async def setup_intros(majlis, count):
     users = []
     for i in range(count):
         user = majlis.member(f"peer{i:02d}")
-        await profile_store.save_profile(majlis.bot.db, majlis.guild.id, user.id, field="design",
-                                         timezone="Asia/Riyadh", languages=["ar"], about=f"Peer {i}")
+        await profile_store.save_profile(
+            majlis.bot.db,
+            majlis.guild.id,
+            user.id,
+            field="design",
+            timezone="Asia/Riyadh",
+            languages=["ar"],
+            about=f"Peer {i}",
+        )
         await intros_store.join(majlis.bot.db, majlis.guild.id, user.id, majlis.clock.now())
         users.append(user)
     await majlis.run(majlis.admin, "majlis intros", options={"channel": channel, "timezone": "Asia/Riyadh"})
@@ -66,7 +73,9 @@ def assert_one_thread_per_group(majlis, channel, users):
     seen = [uid for group in groups for uid in group]
     assert sorted(seen) == sorted(u.id for u in users), "each member is in exactly one thread"
     for thread in majlis.fake.threads(channel):
-        intros = [m for m in majlis.fake.messages(thread) if m.author_id == majlis.fake.bot_user.id and m.content]
+        intros = [
+            m for m in majlis.fake.messages(thread) if m.author_id == majlis.fake.bot_user.id and m.content
+        ]
         assert len(intros) == 1, f"thread {thread.id} has {len(intros)} intro messages"
 
 
@@ -86,7 +95,9 @@ async def test_a_gateway_drop_mid_round_resumes_and_every_pair_gets_one_thread(m
     channel, users = await setup_intros(majlis, 8)
     before = await profiles_of(majlis, users)
     majlis.fake.delay_responses("POST", f"/channels/{channel.id}/threads", 0.3, count=1)
-    await majlis.fake.invoke(majlis.guild, majlis.admin, "majlis run", channel=majlis.channel, feature="intros")
+    await majlis.fake.invoke(
+        majlis.guild, majlis.admin, "majlis run", channel=majlis.channel, feature="intros"
+    )
     await majlis.fake.wait_for(lambda: majlis.bot.get_cog("Intros").runner.deliveries)
     await majlis.fake.disconnect_gateway()
     await until_settled(majlis)
@@ -160,7 +171,9 @@ async def test_a_full_disk_refuses_the_write_clearly_and_reads_keep_working(majl
     filler = 10**12
     try:
         while True:
-            await db.execute("INSERT INTO members (guild_id, user_id) VALUES (?, ?)", (majlis.guild.id, filler))
+            await db.execute(
+                "INSERT INTO members (guild_id, user_id) VALUES (?, ?)", (majlis.guild.id, filler)
+            )
             filler += 1
     except sqlite3.OperationalError as full:
         assert "full" in str(full)
@@ -193,7 +206,9 @@ async def test_a_deleted_intros_channel_fails_the_round_visibly_and_loses_nothin
     intros_field = status_field(status, "feature.intros")
     assert "intros channel not found" in intros_field
     assert await profiles_of(majlis, users) == before
-    assert len([m for m in await intros_store.list_members(majlis.bot.db, majlis.guild.id) if m.opted_in]) == 4
+    assert (
+        len([m for m in await intros_store.list_members(majlis.bot.db, majlis.guild.id) if m.opted_in]) == 4
+    )
 
 
 async def test_a_deleted_prompt_channel_fails_visibly_and_loses_nothing(majlis):
@@ -223,4 +238,6 @@ async def test_losing_the_thread_permission_mid_setup_is_reported_and_loses_noth
     status = await majlis.run(majlis.admin, "majlis status")
     assert "Missing Permissions" in status_field(status, "feature.intros")
     assert await profiles_of(majlis, users) == before
-    assert len([m for m in await intros_store.list_members(majlis.bot.db, majlis.guild.id) if m.opted_in]) == 4
+    assert (
+        len([m for m in await intros_store.list_members(majlis.bot.db, majlis.guild.id) if m.opted_in]) == 4
+    )

@@ -14,11 +14,34 @@ from bot.share import LESSON_MAX, STORY_MAX, TAGS_TEXT_MAX, TITLE_MAX
 
 EXAMPLES = 25
 NASTY = [
-    "@everyone", "@here", "<@&123>", "<@1>", "<@!1>", "<#1>", "@everyone <@&1> hi",
-    "\u200f\u202eevil\u202c\u200e", "\u200b\u200c\u200d\u2060\ufeff", "\u2066عربي\u2069 mixed",
-    "'; DROP TABLE profiles; --", "\" OR 1=1 --", "NEAR(a b) AND * OR \"", "**bold** __u__ ||spoiler|| `code` > quote",
-    "```\ncode block\n```", "[link](https://example.com)", "x" * 10_000, "ﷺ" * 3000, "\n\n\n", " ", "-",
-    "😀" * 500, "%s %d {0} {name}", "\x00\x01", "ـــــــ", "a,b,,,;,c", "UTC+99", "Mars/Olympus",
+    "@everyone",
+    "@here",
+    "<@&123>",
+    "<@1>",
+    "<@!1>",
+    "<#1>",
+    "@everyone <@&1> hi",
+    "\u200f\u202eevil\u202c\u200e",
+    "\u200b\u200c\u200d\u2060\ufeff",
+    "\u2066عربي\u2069 mixed",
+    "'; DROP TABLE profiles; --",
+    '" OR 1=1 --',
+    'NEAR(a b) AND * OR "',
+    "**bold** __u__ ||spoiler|| `code` > quote",
+    "```\ncode block\n```",
+    "[link](https://example.com)",
+    "x" * 10_000,
+    "ﷺ" * 3000,
+    "\n\n\n",
+    " ",
+    "-",
+    "😀" * 500,
+    "%s %d {0} {name}",
+    "\x00\x01",
+    "ـــــــ",
+    "a,b,,,;,c",
+    "UTC+99",
+    "Mars/Olympus",
 ]
 _pieces = st.one_of(
     st.sampled_from(NASTY),
@@ -32,8 +55,13 @@ def hostile_inputs(count: int = EXAMPLES, size: int = 1) -> list[tuple[str, ...]
     """Draw `count` tuples of hostile strings with hypothesis (reproducible, no shrinking needed)."""
     drawn: list[tuple[str, ...]] = []
 
-    @settings(max_examples=count, deadline=None, database=None, derandomize=True,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=count,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(st.tuples(*[HOSTILE] * size))
     def collect(values: tuple[str, ...]) -> None:
         drawn.append(values)
@@ -92,7 +120,12 @@ async def test_profile_options_survive_hostile_text(majlis):
     victim = majlis.member("victim")
     fuzzer = majlis.member("fuzzer")
     for about, skills, languages, timezone in hostile_inputs(size=4):
-        for options in ({"about": about}, {"skills": skills}, {"languages": languages}, {"timezone": timezone}):
+        for options in (
+            {"about": about},
+            {"skills": skills},
+            {"languages": languages},
+            {"timezone": timezone},
+        ):
             reply = await send(majlis, fuzzer, "profile set", **options)
             assert reply is None or reply.ephemeral
         await send(majlis, fuzzer, "profile find", skill=skills[:100])
@@ -114,8 +147,12 @@ async def test_share_post_search_and_clients_survive_hostile_text(majlis):
     await send(majlis, majlis.admin, "majlis share", forum=forum)
     for title, story, lesson, tags in hostile_inputs(size=4):
         # Cut to the modal's limits, as Discord's client does; the bot's own checks get the rest.
-        values = {"majlis:share:title": title[:TITLE_MAX] or "t", "majlis:share:story": story[:STORY_MAX] or "s",
-                  "majlis:share:lesson": lesson[:LESSON_MAX] or "l", "majlis:share:tags": tags[:TAGS_TEXT_MAX]}
+        values = {
+            "majlis:share:title": title[:TITLE_MAX] or "t",
+            "majlis:share:story": story[:STORY_MAX] or "s",
+            "majlis:share:lesson": lesson[:LESSON_MAX] or "l",
+            "majlis:share:tags": tags[:TAGS_TEXT_MAX],
+        }
         await submit(majlis, fuzzer, "share post", values)
         await send(majlis, victim, "share search", query=title[:200] or "x")
         await submit(majlis, fuzzer, "privacy clients", {"majlis:privacy:clients": story[:4000]})

@@ -44,8 +44,9 @@ async def setup_intros(majlis, count, *, delivery="thread", group_size=2, via_co
     db, gid = majlis.bot.db, majlis.guild.id
     for i in range(count):
         user = majlis.member(f"peer{i:02d}")
-        await profile_store.save_profile(db, gid, user.id, field=FIELDS[i % 3], timezone="Asia/Riyadh",
-                                         languages=["ar"])
+        await profile_store.save_profile(
+            db, gid, user.id, field=FIELDS[i % 3], timezone="Asia/Riyadh", languages=["ar"]
+        )
         if via_command:
             reply = await majlis.run(user, "intros join")
             assert reply.ephemeral
@@ -103,7 +104,10 @@ async def test_twenty_members_get_ten_private_threads_each_with_one_intro(majlis
     assert len(mixed) <= 1
     status = await majlis.run(majlis.admin, "majlis status")
     text = str(status.embeds[0]["fields"])
-    assert t("ar", "intros.fstatus.last_round", when="", groups=10, posted=10, failed=0, pending=0).split("(")[0] in text
+    assert (
+        t("ar", "intros.fstatus.last_round", when="", groups=10, posted=10, failed=0, pending=0).split("(")[0]
+        in text
+    )
 
 
 async def test_twenty_one_members_make_one_trio(majlis):
@@ -217,10 +221,14 @@ async def test_resume_after_a_crash_between_discord_and_the_store_creates_no_dup
     latest = await store.latest_round(db, majlis.guild.id)
     groups = await store.round_groups(db, latest.round_id)
     # As if the bot died right after Discord created the thread / posted the message, before recording it.
-    await db.execute("UPDATE intro_groups SET state = 'creating', thread_id = NULL, message_id = NULL "
-                     "WHERE group_id = ?", (groups[0].group_id,))
-    await db.execute("UPDATE intro_groups SET state = 'posting', message_id = NULL WHERE group_id = ?",
-                     (groups[1].group_id,))
+    await db.execute(
+        "UPDATE intro_groups SET state = 'creating', thread_id = NULL, message_id = NULL WHERE group_id = ?",
+        (groups[0].group_id,),
+    )
+    await db.execute(
+        "UPDATE intro_groups SET state = 'posting', message_id = NULL WHERE group_id = ?",
+        (groups[1].group_id,),
+    )
     await db.execute("UPDATE intro_rounds SET delivered_at = NULL WHERE round_id = ?", (latest.round_id,))
     await majlis.restart()
     await majlis.fake.wait_for(lambda: cog(majlis).runner.deliveries)
@@ -284,9 +292,16 @@ async def test_rate_limits_are_paced_and_429s_absorbed(majlis):
     majlis.fake.enable_rate_limits(True)
     channel, _ = await setup_intros(majlis, 24)
     # Our pacer knows the fake's thread limit (10 per "5 minutes", time-scaled): no 429 from pacing.
-    cog(majlis).runner.pacer = Pacer({"global": Limit(50, 1.0), "thread_create": Limit(10, 300.0),
-                                      "channel_message": Limit(5, 5.0), "dm_open": Limit(10, 10.0)},
-                                     time_scale=0.002, margin=0.05)
+    cog(majlis).runner.pacer = Pacer(
+        {
+            "global": Limit(50, 1.0),
+            "thread_create": Limit(10, 300.0),
+            "channel_message": Limit(5, 5.0),
+            "dm_open": Limit(10, 10.0),
+        },
+        time_scale=0.002,
+        margin=0.05,
+    )
     served_before = majlis.fake.served_429
     await run_round(majlis)
     assert len(majlis.fake.threads(channel)) == 12
@@ -314,8 +329,9 @@ async def test_a_server_error_is_retried_without_duplicates(majlis):
         await delivered(majlis)
         if await all_posted():
             break
-        await majlis.fake.wait_for(lambda: any(not t.done() for t in cog(majlis).runner.deliveries.values()),
-                                   timeout=5)
+        await majlis.fake.wait_for(
+            lambda: any(not t.done() for t in cog(majlis).runner.deliveries.values()), timeout=5
+        )
     assert await all_posted()
     assert len(majlis.fake.threads(channel)) == 2
     assert_each_thread_has_one_intro(majlis, channel)
@@ -355,7 +371,9 @@ async def test_bad_inputs_are_refused_and_change_nothing(majlis):
     with pytest.raises(InvalidInteraction):
         await majlis.fake.invoke(majlis.guild, me, "intros pause", channel=majlis.channel, weeks=0)
     assert (await store.get_member(majlis.bot.db, majlis.guild.id, me.id)).paused_until is None
-    reply = await majlis.run(majlis.admin, "majlis intros", options={"channel": channel, "timezone": "Mars/Olympus"})
+    reply = await majlis.run(
+        majlis.admin, "majlis intros", options={"channel": channel, "timezone": "Mars/Olympus"}
+    )
     assert reply.ephemeral and reply.content == t("ar", "intros.bad_timezone", value="Mars/Olympus")
     settings = await guild_store.get_guild(majlis.bot.db, majlis.guild.id)
     assert settings.timezone == "Asia/Riyadh"
@@ -423,8 +441,11 @@ async def test_member_commands_refuse_while_intros_are_off_and_work_again_after_
     await majlis.run(early, "profile set", language="en")
     reply = await majlis.run(early, "intros join")
     assert reply.ephemeral and reply.content == t("en", "intros.off")
-    for command, options in (("intros pause", {"weeks": 2}), ("intros again", {"member": b}),
-                             ("intros status", {})):
+    for command, options in (
+        ("intros pause", {"weeks": 2}),
+        ("intros again", {"member": b}),
+        ("intros status", {}),
+    ):
         reply = await majlis.run(a, command, **options)
         assert reply.ephemeral and reply.content == t("ar", "intros.off"), command
     assert (await store.get_member(db, gid, a.id)).paused_until is None
@@ -446,7 +467,9 @@ async def test_a_large_dry_run_with_long_reasons_fits_one_embed(majlis):
     db, gid = majlis.bot.db, majlis.guild.id
     skills = [f"long shared skill number {n:02d} for design and code work"[:50] for n in range(15)]
     for user in users:
-        await profile_store.save_profile(db, gid, user.id, field="design", skills=skills, languages=["ar", "en"])
+        await profile_store.save_profile(
+            db, gid, user.id, field="design", skills=skills, languages=["ar", "en"]
+        )
     reply = await majlis.run(majlis.admin, "majlis run", feature="intros", dry_run=True)
     embed = reply.embeds[0]
     fields = embed["fields"]
@@ -516,7 +539,9 @@ async def test_two_concurrent_runs_make_one_round_and_one_set_of_threads(majlis)
     await second.wait_done()
     await delivered(majlis)
 
-    rounds = await majlis.bot.db.fetchall("SELECT round_id FROM intro_rounds WHERE guild_id = ?", (majlis.guild.id,))
+    rounds = await majlis.bot.db.fetchall(
+        "SELECT round_id FROM intro_rounds WHERE guild_id = ?", (majlis.guild.id,)
+    )
     assert len(rounds) == 1
     round_id = rounds[0]["round_id"]
     assert first.content == t("ar", "intros.run.started", round=round_id, groups=3, members=6, unmatched=0)

@@ -32,8 +32,9 @@ async def intro_round(majlis, users):
     """Run one delivered intro round for these members, each answering "met"."""
     channel = majlis.fake.create_text_channel(majlis.guild, "intros")
     for user in users:
-        await profile_store.save_profile(majlis.bot.db, majlis.guild.id, user.id, field="design",
-                                         timezone="Asia/Riyadh", languages=["ar"])
+        await profile_store.save_profile(
+            majlis.bot.db, majlis.guild.id, user.id, field="design", timezone="Asia/Riyadh", languages=["ar"]
+        )
         await intros_store.join(majlis.bot.db, majlis.guild.id, user.id, majlis.clock.now())
     await majlis.run(majlis.admin, "majlis intros", options={"channel": channel, "timezone": "Asia/Riyadh"})
     await majlis.run(majlis.admin, "majlis run", feature="intros")
@@ -43,13 +44,17 @@ async def intro_round(majlis, users):
     round_ = await intros_store.latest_round(majlis.bot.db, majlis.guild.id)
     for group in await intros_store.round_groups(majlis.bot.db, round_.round_id):
         for user_id in group.members:
-            await intros_store.record_answer(majlis.bot.db, group.group_id, user_id, "met", majlis.clock.now())
+            await intros_store.record_answer(
+                majlis.bot.db, group.group_id, user_id, "met", majlis.clock.now()
+            )
     return channel
 
 
 async def fill_in(majlis, user):
     """Give a member data in every feature: profile, client list, a swap request, an indexed post."""
-    await majlis.run(user, "profile set", field="design", skills="logo design, branding", about="I draw logos")
+    await majlis.run(
+        user, "profile set", field="design", skills="logo design, branding", about="I draw logos"
+    )
     opened = await majlis.fake.invoke(majlis.guild, user, "privacy clients", channel=majlis.channel)
     await opened.response()
     saved = await majlis.fake.submit_modal(opened, {CLIENTS: "Acme Foods\nNile Tours"})
@@ -59,9 +64,16 @@ async def fill_in(majlis, user):
     await majlis.run(majlis.admin, "majlis prompts", options={"channel": prompts})
     suggested = await majlis.run(user, "prompt suggest", text="How do you price a rush job?")
     assert suggested.content == t("ar", "prompts.suggested")
-    await share_store.save_post(majlis.bot.db, guild_id=majlis.guild.id, user_id=user.id, thread_id=424242,
-                                draft=ShareDraft("Late invoice", "A client paid late.", "Ask for a deposit."),
-                                fields=["design"], masked=False, now=majlis.clock.now())
+    await share_store.save_post(
+        majlis.bot.db,
+        guild_id=majlis.guild.id,
+        user_id=user.id,
+        thread_id=424242,
+        draft=ShareDraft("Late invoice", "A client paid late.", "Ask for a deposit."),
+        fields=["design"],
+        masked=False,
+        now=majlis.clock.now(),
+    )
 
 
 def exported(message) -> dict:
@@ -89,15 +101,26 @@ async def test_export_arrives_by_dm_with_every_member_data_table(majlis):
     tables = await privacy_store.member_data_tables(majlis.bot.db)
     assert set(tables) == set(export["tables"])
     assert set(tables) <= set(await tables_with_column(majlis.bot.db, "guild_id"))
-    for table in ("profiles", "member_skills", "intro_members", "intro_group_members", "client_names",
-                  "swap_requests", "prompt_suggestions", "shared_posts", "search_documents"):
+    for table in (
+        "profiles",
+        "member_skills",
+        "intro_members",
+        "intro_group_members",
+        "client_names",
+        "swap_requests",
+        "prompt_suggestions",
+        "shared_posts",
+        "search_documents",
+    ):
         assert export["tables"][table], f"{table} is empty in the export"
     assert export["profile"]["about"] == "I draw logos"
     assert export["share"]["client_names"] == ["Acme Foods", "Nile Tours"]
     [met] = export["intros"]["history"]
     assert met["answer"] == "met" and met["partners"] == [{"user_id": omar.id, "name": "Omar"}]
     assert export["tables"]["swap_requests"][0]["details"] == "Two logos a month"
-    assert majlis.fake.dm_messages(omar) == [] or all(not m.attachments for m in majlis.fake.dm_messages(omar))
+    assert majlis.fake.dm_messages(omar) == [] or all(
+        not m.attachments for m in majlis.fake.dm_messages(omar)
+    )
 
 
 async def test_export_with_closed_dms_is_an_ephemeral_attachment(majlis):
@@ -128,8 +151,7 @@ async def test_forget_asks_first_only_the_member_may_press_and_cancel_keeps_ever
 
     cancelled = await majlis.fake.click(ask.message, CANCEL, user=salma)
     await cancelled.wait_done()
-    await majlis.fake.wait_for(lambda: ask.message.content
-                               == t("ar", "privacy.forget_cancelled"))
+    await majlis.fake.wait_for(lambda: ask.message.content == t("ar", "privacy.forget_cancelled"))
     assert ask.message.components == []
     assert await privacy_store.rows_about(majlis.bot.db, majlis.guild.id, salma.id) == before
 
@@ -140,8 +162,7 @@ async def test_the_confirmation_times_out_and_nothing_is_deleted(majlis):
     await majlis.run(salma, "profile set", about="I draw logos")
     majlis.bot.get_cog("Privacy").forget_timeout = 0.2
     ask = await majlis.run(salma, "privacy forget")
-    await majlis.fake.wait_for(lambda: ask.message.content
-                               == t("ar", "privacy.forget_expired"))
+    await majlis.fake.wait_for(lambda: ask.message.content == t("ar", "privacy.forget_expired"))
     assert ask.message.components == []
     assert (await profile_store.get_profile(majlis.bot.db, majlis.guild.id, salma.id)).about == "I draw logos"
 
@@ -177,7 +198,7 @@ async def test_forget_erases_the_member_everywhere_and_partners_keep_their_count
 
 
 async def test_a_guild_that_removed_the_bot_is_purged_after_30_days_unless_it_came_back(majlis):
-    """Nothing visible: 31 days after the bot is kicked, the guild's rows are gone; a guild that re-added it keeps them."""
+    """31 days after the bot is kicked, the guild's rows are gone; a guild that re-added it keeps them."""
     salma = majlis.member("salma")
     await majlis.run(salma, "profile set", about="I draw logos")
     other = majlis.fake.create_guild("Second server")

@@ -31,8 +31,14 @@ def card_fields(reply) -> dict[str, str]:
 async def test_set_creates_a_profile_and_shows_the_card_in_english(majlis):
     salma = majlis.member("salma")
     reply = await majlis.run(
-        salma, "profile set", field="design", skills="Logo design, WordPress, خط عربي يدوي",
-        timezone="UTC+3", languages="العربية، English", about="Brands for small shops.", language="en",
+        salma,
+        "profile set",
+        field="design",
+        skills="Logo design, WordPress, خط عربي يدوي",
+        timezone="UTC+3",
+        languages="العربية، English",
+        about="Brands for small shops.",
+        language="en",
     )
     assert reply.ephemeral
     assert t("en", "profile.saved") in reply.content
@@ -53,8 +59,15 @@ async def test_set_creates_a_profile_and_shows_the_card_in_english(majlis):
 
 async def test_updating_one_option_leaves_the_others_unchanged(majlis):
     omar = majlis.member("omar")
-    await majlis.run(omar, "profile set", field="programming", skills="python, django", timezone="Africa/Cairo",
-                     languages="ar", about="Backend work.")
+    await majlis.run(
+        omar,
+        "profile set",
+        field="programming",
+        skills="python, django",
+        timezone="Africa/Cairo",
+        languages="ar",
+        about="Backend work.",
+    )
     before = await profile_store.get_profile(majlis.bot.db, majlis.guild.id, omar.id)
 
     reply = await majlis.run(omar, "profile set", timezone="Asia/Riyadh")
@@ -62,7 +75,11 @@ async def test_updating_one_option_leaves_the_others_unchanged(majlis):
     after = await profile_store.get_profile(majlis.bot.db, majlis.guild.id, omar.id)
     assert after.timezone == "Asia/Riyadh"
     assert (after.field, after.skills, after.languages, after.about) == (
-        before.field, before.skills, before.languages, before.about)
+        before.field,
+        before.skills,
+        before.languages,
+        before.about,
+    )
 
 
 async def test_show_own_another_and_a_member_without_a_profile(majlis):
@@ -227,8 +244,15 @@ async def test_skills_and_timezone_autocomplete(majlis):
 
 async def test_bad_input_is_refused_and_nothing_changes(majlis):
     member = majlis.member("member")
-    await majlis.run(member, "profile set", field="marketing", skills="seo", timezone="Asia/Dubai",
-                     languages="ar, en", about="Growth for startups.")
+    await majlis.run(
+        member,
+        "profile set",
+        field="marketing",
+        skills="seo",
+        timezone="Asia/Dubai",
+        languages="ar, en",
+        about="Growth for startups.",
+    )
     before = await stored(majlis, member)
 
     bad_zone = await majlis.run(member, "profile set", timezone="Mars/Olympus", about="New about")

@@ -321,8 +321,9 @@ def has_left(majlis, user_id) -> bool:
     """Read the member's departure mark from a second connection (WAL: readers never wait)."""
     conn = sqlite3.connect(majlis.db_path)
     try:
-        row = conn.execute("SELECT left_at FROM members WHERE guild_id = ? AND user_id = ?",
-                           (majlis.guild.id, user_id)).fetchone()
+        row = conn.execute(
+            "SELECT left_at FROM members WHERE guild_id = ? AND user_id = ?", (majlis.guild.id, user_id)
+        ).fetchone()
     finally:
         conn.close()
     return row is not None and row[0] is not None
@@ -362,7 +363,9 @@ async def test_the_scheduled_digest_runs_the_day_before_the_next_prompt_once(maj
     assert len(digests) == 1 and f"/{thread.id}/{answer.id}" in str(digests[0].embeds)
 
 
-async def test_suggestions_are_refused_while_prompts_are_off_and_accepted_once_set_up_again(majlis, prompts_channel):
+async def test_suggestions_are_refused_while_prompts_are_off_and_accepted_once_set_up_again(
+    majlis, prompts_channel
+):
     """Before set-up and after /majlis disable, /prompt suggest says prompts are off and stores nothing."""
     member = majlis.member("rania")
     text = "What is one thing a client taught you this year?"
@@ -394,7 +397,9 @@ async def a_week_with_one_reacted_answer(majlis, channel, *, past_digest=True):
     member = majlis.member("hala")
     await configure(majlis, channel)
     bot = majlis.bot
-    majlis.clock.advance(bot.scheduler.next_run(majlis.guild.id, "prompts") - bot.clock.now() + timedelta(minutes=1))
+    majlis.clock.advance(
+        bot.scheduler.next_run(majlis.guild.id, "prompts") - bot.clock.now() + timedelta(minutes=1)
+    )
     await bot.scheduler.fire_due()
     [thread] = majlis.fake.threads(channel)
     answer = say(majlis, thread, member, "Send the invoice the day the work is done")
@@ -407,8 +412,7 @@ async def a_week_with_one_reacted_answer(majlis, channel, *, past_digest=True):
 async def stop_after_send(majlis, digest_id):
     """Put a digest back as the bot left it when it stopped between the send and recording the message."""
     await majlis.bot.db.execute(
-        "UPDATE prompt_digests SET status = 'posting', message_id = NULL, posted_at = NULL"
-        " WHERE id = ?",
+        "UPDATE prompt_digests SET status = 'posting', message_id = NULL, posted_at = NULL WHERE id = ?",
         (digest_id,),
     )
 
@@ -439,8 +443,7 @@ async def test_a_digest_stopped_before_its_send_reached_discord_is_sent_once(maj
     await majlis.bot.db.execute(
         "INSERT INTO prompt_digests (guild_id, scheduled_for, channel_id, created_at, attempted_at)"
         " VALUES (?, ?, ?, ?, ?)",
-        (majlis.guild.id, to_db_time(due), prompts_channel.id, to_db_time(due),
-         to_db_time(due)),
+        (majlis.guild.id, to_db_time(due), prompts_channel.id, to_db_time(due), to_db_time(due)),
     )
     await majlis.restart()
     await majlis.bot.get_cog("Prompts").scheduled_digest(majlis.guild.id, due)
@@ -453,7 +456,9 @@ async def test_a_digest_stopped_before_its_send_reached_discord_is_sent_once(maj
 
 
 @pytest.mark.parametrize("then", ["run", "schedule"])
-async def test_a_digest_run_by_hand_and_cut_off_by_a_restart_is_not_posted_again(majlis, prompts_channel, then):
+async def test_a_digest_run_by_hand_and_cut_off_by_a_restart_is_not_posted_again(
+    majlis, prompts_channel, then
+):
     due, _ = await a_week_with_one_reacted_answer(majlis, prompts_channel, past_digest=False)
     first = await majlis.run(majlis.admin, "majlis run", feature="digest")
     [sent] = digests(majlis, prompts_channel)
@@ -471,6 +476,7 @@ async def test_a_digest_run_by_hand_and_cut_off_by_a_restart_is_not_posted_again
         assert await majlis.bot.scheduler.fire_due() >= 1
 
     assert [m.id for m in digests(majlis, prompts_channel)] == [sent.id]
-    first_digest = await majlis.bot.db.fetchone("SELECT status, message_id FROM prompt_digests WHERE id = ?",
-                                                (row["id"],))
+    first_digest = await majlis.bot.db.fetchone(
+        "SELECT status, message_id FROM prompt_digests WHERE id = ?", (row["id"],)
+    )
     assert (first_digest["status"], first_digest["message_id"]) == ("posted", sent.id)

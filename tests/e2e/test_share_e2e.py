@@ -8,12 +8,19 @@ from bot.i18n import t
 from bot.storage import profiles as profile_store
 from bot.storage import share as share_store
 
-TITLE, STORY, LESSON, TAGS = "majlis:share:title", "majlis:share:story", "majlis:share:lesson", "majlis:share:tags"
+TITLE, STORY, LESSON, TAGS = (
+    "majlis:share:title",
+    "majlis:share:story",
+    "majlis:share:lesson",
+    "majlis:share:tags",
+)
 CLIENTS = "majlis:privacy:clients"
 
 
 def draft_button(message, action: str) -> str:
-    return next(c for c in message.custom_ids() if c.startswith("majlis:share:draft:") and c.endswith(f":{action}"))
+    return next(
+        c for c in message.custom_ids() if c.startswith("majlis:share:draft:") and c.endswith(f":{action}")
+    )
 
 
 async def stored(majlis, user) -> list:
@@ -42,8 +49,15 @@ async def open_modal(majlis, user):
     return opened
 
 
-async def submit(majlis, user, *, title="Pricing my first logo", story="I charged too little.",
-                 lesson="Quote per project, not per hour.", tags=""):
+async def submit(
+    majlis,
+    user,
+    *,
+    title="Pricing my first logo",
+    story="I charged too little.",
+    lesson="Quote per project, not per hour.",
+    tags="",
+):
     opened = await open_modal(majlis, user)
     values = {TITLE: title, STORY: story, LESSON: lesson}
     if tags:
@@ -83,7 +97,9 @@ async def test_an_existing_tag_is_reused_and_the_profile_field_is_the_default(ma
     opened = await open_modal(majlis, omar)
     tags_input = next(c for c in _inputs(opened.modal) if c["custom_id"] == TAGS)
     assert tags_input.get("value") == "البرمجة"  # prefilled with the profile field
-    submitted = await majlis.fake.submit_modal(opened, {TITLE: "Legacy code", STORY: "A story.", LESSON: "A lesson."})
+    submitted = await majlis.fake.submit_modal(
+        opened, {TITLE: "Legacy code", STORY: "A story.", LESSON: "A lesson."}
+    )
     await submitted.wait_done()
     await majlis.fake.wait_for(lambda: posts_in(majlis, forum))
     thread = posts_in(majlis, forum)[0]
@@ -103,9 +119,16 @@ def _inputs(modal):
 async def test_client_details_are_shown_and_nothing_is_posted(majlis):
     lina = majlis.member("lina")
     forum = await setup_forum(majlis)
-    await share_store.set_client_names(majlis.bot.db, majlis.guild.id, lina.id, ["Acme Foods"], majlis.clock.now())
-    reply = await submit(majlis, lina, title="A late invoice", story="Acme Foods paid late; write to ceo@acmefoods.com",
-                         lesson="Ask for a deposit.")
+    await share_store.set_client_names(
+        majlis.bot.db, majlis.guild.id, lina.id, ["Acme Foods"], majlis.clock.now()
+    )
+    reply = await submit(
+        majlis,
+        lina,
+        title="A late invoice",
+        story="Acme Foods paid late; write to ceo@acmefoods.com",
+        lesson="Ask for a deposit.",
+    )
     assert reply.ephemeral
     assert "ceo@acmefoods.com" in reply.content and "Acme Foods" in reply.content
     assert t("ar", "share.kind.email") in reply.content and t("ar", "share.kind.client") in reply.content
@@ -117,10 +140,17 @@ async def test_client_details_are_shown_and_nothing_is_posted(majlis):
 async def test_post_masked_hides_the_originals(majlis):
     lina = majlis.member("lina")
     forum = await setup_forum(majlis)
-    await share_store.set_client_names(majlis.bot.db, majlis.guild.id, lina.id, ["Acme Foods"], majlis.clock.now())
+    await share_store.set_client_names(
+        majlis.bot.db, majlis.guild.id, lina.id, ["Acme Foods"], majlis.clock.now()
+    )
     await majlis.run(majlis.admin, "majlis language", language="en")
-    reply = await submit(majlis, lina, title="Working with Acme Foods",
-                         story="Acme Foods paid late; write to ceo@acmefoods.com", lesson="Ask for a deposit.")
+    reply = await submit(
+        majlis,
+        lina,
+        title="Working with Acme Foods",
+        story="Acme Foods paid late; write to ceo@acmefoods.com",
+        lesson="Ask for a deposit.",
+    )
     click = await majlis.fake.click(reply.message, draft_button(reply.message, "mask"), user=lina)
     await click.wait_done()
     await majlis.fake.wait_for(lambda: posts_in(majlis, forum))
@@ -128,7 +158,9 @@ async def test_post_masked_hides_the_originals(majlis):
     text = thread.name + "\n" + "\n".join(m.content for m in majlis.fake.messages(thread))
     assert "[email]" in text and "[client]" in text
     assert "ceo@acmefoods.com" not in text and "Acme" not in text
-    await majlis.fake.wait_for(lambda: t("en", "share.posted_masked", link="").strip() in reply.message.content)
+    await majlis.fake.wait_for(
+        lambda: t("en", "share.posted_masked", link="").strip() in reply.message.content
+    )
     post = await share_store.get_post_by_thread(majlis.bot.db, thread.id)
     assert post.masked and "Acme" not in post.story + post.title
     assert await share_store.count_drafts(majlis.bot.db, majlis.guild.id, lina.id) == 0
@@ -139,16 +171,29 @@ async def test_post_masked_hides_the_originals(majlis):
 async def test_edit_reopens_the_modal_with_the_text_and_a_clean_edit_posts(majlis):
     lina = majlis.member("lina")
     forum = await setup_forum(majlis)
-    reply = await submit(majlis, lina, title="Scope creep", story="Call me on +966 50 123 4567 to talk",
-                         lesson="Write the scope down.", tags="business")
+    reply = await submit(
+        majlis,
+        lina,
+        title="Scope creep",
+        story="Call me on +966 50 123 4567 to talk",
+        lesson="Write the scope down.",
+        tags="business",
+    )
     click = await majlis.fake.click(reply.message, draft_button(reply.message, "edit"), user=lina)
     await click.response()
     values = {c["custom_id"]: c.get("value") for c in _inputs(click.modal)}
     assert values[TITLE] == "Scope creep" and values[STORY] == "Call me on +966 50 123 4567 to talk"
     assert values[LESSON] == "Write the scope down." and values[TAGS] == "business"
     assert posts_in(majlis, forum) == []
-    edited = await majlis.fake.submit_modal(click, {TITLE: "Scope creep", STORY: "Talk it through on a call",
-                                                    LESSON: "Write the scope down.", TAGS: "business"})
+    edited = await majlis.fake.submit_modal(
+        click,
+        {
+            TITLE: "Scope creep",
+            STORY: "Talk it through on a call",
+            LESSON: "Write the scope down.",
+            TAGS: "business",
+        },
+    )
     await edited.wait_done()
     await majlis.fake.wait_for(lambda: posts_in(majlis, forum))
     assert "Talk it through" in majlis.fake.messages(posts_in(majlis, forum)[0])[0].content
@@ -201,39 +246,65 @@ async def test_privacy_clients_saves_a_list_the_check_uses(majlis):
     saved = await majlis.fake.submit_modal(opened, {CLIENTS: "مؤسسة الأمل\nGlobex\n\nglobex"})
     await saved.wait_done()
     assert saved.ephemeral and saved.content == t("ar", "privacy.clients_saved", count=2)
-    assert await share_store.get_client_names(majlis.bot.db, majlis.guild.id, huda.id) == ["مؤسسة الأمل", "Globex"]
+    assert await share_store.get_client_names(majlis.bot.db, majlis.guild.id, huda.id) == [
+        "مؤسسة الأمل",
+        "Globex",
+    ]
 
     again = await majlis.fake.invoke(majlis.guild, huda, "privacy clients", channel=majlis.channel)
     await again.response()
     assert _inputs(again.modal)[0].get("value") == "مؤسسة الأمل\nGlobex"  # prefilled, only to her
 
-    reply = await submit(majlis, huda, title="عميل صعب", story="عملت مع مؤسسة الامل وتأخر الدفع", lesson="اطلب دفعة مقدمة")
+    reply = await submit(
+        majlis, huda, title="عميل صعب", story="عملت مع مؤسسة الامل وتأخر الدفع", lesson="اطلب دفعة مقدمة"
+    )
     assert "مؤسسة الامل" in reply.content and t("ar", "share.kind.client") in reply.content
     assert posts_in(majlis, forum) == []
 
 
 async def test_a_bad_client_list_changes_nothing(majlis):
     huda = majlis.member("huda")
-    await share_store.set_client_names(majlis.bot.db, majlis.guild.id, huda.id, ["Globex"], majlis.clock.now())
+    await share_store.set_client_names(
+        majlis.bot.db, majlis.guild.id, huda.id, ["Globex"], majlis.clock.now()
+    )
     opened = await majlis.fake.invoke(majlis.guild, huda, "privacy clients", channel=majlis.channel)
     await opened.response()
     saved = await majlis.fake.submit_modal(opened, {CLIENTS: "Globex\n" + "x" * 81})
     await saved.wait_done()
-    assert saved.ephemeral and t("ar", "privacy.clients_name_too_long", name="x" * 20 + "…", limit=80) == saved.content
+    assert (
+        saved.ephemeral
+        and t("ar", "privacy.clients_name_too_long", name="x" * 20 + "…", limit=80) == saved.content
+    )
     assert await share_store.get_client_names(majlis.bot.db, majlis.guild.id, huda.id) == ["Globex"]
 
 
 async def test_search_finds_an_arabic_post_by_a_different_spelling_and_an_english_one(majlis):
     salma, omar = majlis.member("salma"), majlis.member("omar")
     await setup_forum(majlis)
-    await submit(majlis, salma, title="الفاتورةُ المتأخّرة", story="أرسلت الفاتورة ولم يدفع العميل إلا بعد شهرين",
-                 lesson="أطلب دفعة مقدّمة دائمًا", tags="design")
-    await submit(majlis, omar, title="Scope creep on a website", story="The client kept adding pages.",
-                 lesson="Write the scope into the contract.", tags="programming")
+    await submit(
+        majlis,
+        salma,
+        title="الفاتورةُ المتأخّرة",
+        story="أرسلت الفاتورة ولم يدفع العميل إلا بعد شهرين",
+        lesson="أطلب دفعة مقدّمة دائمًا",
+        tags="design",
+    )
+    await submit(
+        majlis,
+        omar,
+        title="Scope creep on a website",
+        story="The client kept adding pages.",
+        lesson="Write the scope into the contract.",
+        tags="programming",
+    )
     arabic = await majlis.run(omar, "share search", query="فاتوره متاخره")
     assert arabic.ephemeral and len(arabic.embeds) == 1
     found = arabic.embeds[0]["description"]
-    assert "الفاتورةُ المتأخّرة" in found and f"<@{salma.id}>" in found and "https://discord.com/channels/" in found
+    assert (
+        "الفاتورةُ المتأخّرة" in found
+        and f"<@{salma.id}>" in found
+        and "https://discord.com/channels/" in found
+    )
     assert "Scope creep" not in found
     assert "**" in found  # the matched words are in bold in the snippet
     english = await majlis.run(salma, "share search", query="CONTRACT")
@@ -248,7 +319,9 @@ async def test_search_pages_through_many_results(majlis):
     salma = majlis.member("salma")
     forum = await setup_forum(majlis)
     for i in range(7):
-        await submit(majlis, salma, title=f"Pricing lesson {i}", story="About pricing.", lesson="Raise rates.")
+        await submit(
+            majlis, salma, title=f"Pricing lesson {i}", story="About pricing.", lesson="Raise rates."
+        )
     await majlis.fake.wait_for(lambda: len(posts_in(majlis, forum)) == 7)
     first = await majlis.run(salma, "share search", query="pricing")
     assert first.embeds[0]["footer"]["text"] == t("ar", "share.search_footer", page=1, pages=2, total=7)
@@ -257,7 +330,9 @@ async def test_search_pages_through_many_results(majlis):
     turned = await majlis.fake.click(first.message, next_id, user=salma)
     await turned.wait_done()
     assert first.message.embeds[0]["description"].count("https://discord.com/channels/") == 2
-    assert first.message.embeds[0]["footer"]["text"] == t("ar", "share.search_footer", page=2, pages=2, total=7)
+    assert first.message.embeds[0]["footer"]["text"] == t(
+        "ar", "share.search_footer", page=2, pages=2, total=7
+    )
 
 
 async def test_forgotten_members_vanish_from_search(majlis):
@@ -276,8 +351,15 @@ async def test_bad_input_is_refused_and_nothing_is_stored(majlis):
     for values, expected in (
         ({TITLE: "t", STORY: "   ", LESSON: "l"}, t("ar", "share.empty_story")),
         ({TITLE: "t", STORY: "s", LESSON: "l", TAGS: "cooking"}, t("ar", "share.unknown_tag", tag="cooking")),
-        ({TITLE: "t", STORY: "s", LESSON: "l", TAGS: "design, programming, writing, marketing, video, data"},
-         t("ar", "share.too_many_tags", limit=5)),
+        (
+            {
+                TITLE: "t",
+                STORY: "s",
+                LESSON: "l",
+                TAGS: "design, programming, writing, marketing, video, data",
+            },
+            t("ar", "share.too_many_tags", limit=5),
+        ),
     ):
         opened = await open_modal(majlis, lina)
         reply = await majlis.fake.submit_modal(opened, values)
@@ -302,8 +384,11 @@ async def test_without_permission_to_create_tags_the_post_goes_up_untagged_and_a
     forum = await setup_forum(majlis)
     majlis.fake.deny_bot(majlis.guild, "manage_channels", forum)
     await majlis.fake.wait_for(
-        lambda: not majlis.bot.get_channel(forum.id).permissions_for(majlis.bot.get_guild(majlis.guild.id).me)
-        .manage_channels
+        lambda: (
+            not majlis.bot.get_channel(forum.id)
+            .permissions_for(majlis.bot.get_guild(majlis.guild.id).me)
+            .manage_channels
+        )
     )
     reply = await submit(majlis, salma, tags="design")
     await majlis.fake.wait_for(lambda: posts_in(majlis, forum))

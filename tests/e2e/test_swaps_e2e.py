@@ -45,7 +45,9 @@ def board_post(majlis, board, request_id):
 
 
 def proposal_message(majlis, thread):
-    return next(m for m in majlis.fake.messages(thread) if any("majlis:swaps:match:" in c for c in m.custom_ids()))
+    return next(
+        m for m in majlis.fake.messages(thread) if any("majlis:swaps:match:" in c for c in m.custom_ids())
+    )
 
 
 async def press(majlis, message, custom_id, user):
@@ -64,8 +66,12 @@ async def confirm_all(majlis, thread, match_id, users):
     """Press every member's Confirm and wait until the swap is announced as matched."""
     match = await store.get_match(majlis.bot.db, match_id)
     for member in match.members:
-        await press(majlis, proposal_message(majlis, thread),
-                    f"majlis:swaps:match:{match_id}:{member.position}:confirm", users[member.user_id])
+        await press(
+            majlis,
+            proposal_message(majlis, thread),
+            f"majlis:swaps:match:{match_id}:{member.position}:confirm",
+            users[member.user_id],
+        )
     requests = ", ".join(f"#{m.request_id}" for m in match.members)
     await wait_note(majlis, thread, "swaps.match.all_confirmed", requests=requests)
 
@@ -157,8 +163,12 @@ async def test_complementary_offers_get_one_private_thread_and_confirming_makes_
     await press(majlis, message, f"majlis:swaps:match:{match_id}:{amal_position}:confirm", amal)
     assert (await store.get_request(majlis.bot.db, mine.id)).status == "open"
     await press(majlis, message, f"majlis:swaps:match:{match_id}:{badr_position}:confirm", badr)
-    await wait_note(majlis, thread, "swaps.match.all_confirmed",
-                    requests=", ".join(f"#{m.request_id}" for m in match.members))
+    await wait_note(
+        majlis,
+        thread,
+        "swaps.match.all_confirmed",
+        requests=", ".join(f"#{m.request_id}" for m in match.members),
+    )
     assert (await store.get_match(majlis.bot.db, match_id)).status == "matched"
     for request in (mine, theirs):
         assert (await store.get_request(majlis.bot.db, request.id)).status == "matched"
@@ -193,7 +203,9 @@ async def test_a_decline_frees_the_requests_and_the_pair_is_not_proposed_again(m
     (match_id,) = [r["id"] for r in await majlis.bot.db.fetchall("SELECT id FROM swap_matches")]
     match = await store.get_match(majlis.bot.db, match_id)
     position = match.positions_of(badr.id)[0]
-    await press(majlis, proposal_message(majlis, thread), f"majlis:swaps:match:{match_id}:{position}:decline", badr)
+    await press(
+        majlis, proposal_message(majlis, thread), f"majlis:swaps:match:{match_id}:{position}:decline", badr
+    )
     await wait_note(majlis, thread, "swaps.match.declined")
     assert (await store.get_match(majlis.bot.db, match_id)).status == "declined"
     assert (await store.get_request(majlis.bot.db, mine.id)).status == "open"
@@ -301,7 +313,9 @@ async def test_expiry_reminds_three_days_before_and_then_edits_the_board(majlis)
     assert post.component(f"majlis:swaps:help:{request.id}")["disabled"] is True
 
     late = await press(majlis, reminder, f"majlis:swaps:renew:{request.id}", amal)
-    assert t("ar", "swaps.renew.too_late", id=request.id, status=t("ar", "swaps.status.expired")) in late.content
+    assert (
+        t("ar", "swaps.renew.too_late", id=request.id, status=t("ar", "swaps.status.expired")) in late.content
+    )
 
 
 async def test_renewing_from_the_reminder_keeps_the_request_open(majlis):
@@ -316,7 +330,9 @@ async def test_renewing_from_the_reminder_keeps_the_request_open(majlis):
     post = board_post(majlis, board, request.id)
     before = str(post.embeds[0]["fields"])
     await press(majlis, reminder, f"majlis:swaps:renew:{request.id}", amal)
-    await majlis.fake.wait_for(lambda: str(board_post(majlis, board, request.id).embeds[0]["fields"]) != before)
+    await majlis.fake.wait_for(
+        lambda: str(board_post(majlis, board, request.id).embeds[0]["fields"]) != before
+    )
     renewed = await store.get_request(majlis.bot.db, request.id)
     assert renewed.expires_at - majlis.clock.now() > timedelta(days=29)
     majlis.clock.advance(timedelta(days=3))
@@ -384,10 +400,12 @@ async def test_list_and_mine_are_paginated(majlis):
 async def test_skill_autocomplete_matches_arabic_and_english_names(majlis):
     await open_board(majlis)
     amal = majlis.member("amal")
-    arabic = await majlis.fake.autocomplete(majlis.guild, amal, "swap offer", "offer", "تصميم الشعارات",
-                                            channel=majlis.channel, want="x")
-    english = await majlis.fake.autocomplete(majlis.guild, amal, "swap offer", "offer", "logo",
-                                             channel=majlis.channel, want="x")
+    arabic = await majlis.fake.autocomplete(
+        majlis.guild, amal, "swap offer", "offer", "تصميم الشعارات", channel=majlis.channel, want="x"
+    )
+    english = await majlis.fake.autocomplete(
+        majlis.guild, amal, "swap offer", "offer", "logo", channel=majlis.channel, want="x"
+    )
     assert "logo design" in [c["value"] for c in arabic]
     assert "logo design" in [c["value"] for c in english]
 
@@ -436,8 +454,11 @@ async def test_disabled_swaps_refuse_politely_keep_the_data_and_come_back_when_s
     off = await majlis.run(majlis.admin, "majlis disable", feature="swaps")
     assert off.ephemeral
 
-    refused = [await offer(majlis, hadi, "WordPress", "SEO"), await majlis.run(hadi, "swap list"),
-               await press(majlis, post, f"majlis:swaps:help:{request.id}", hadi)]
+    refused = [
+        await offer(majlis, hadi, "WordPress", "SEO"),
+        await majlis.run(hadi, "swap list"),
+        await press(majlis, post, f"majlis:swaps:help:{request.id}", hadi),
+    ]
     for reply in refused:
         assert reply.ephemeral and reply.content == t("ar", "swaps.not_configured")
     assert majlis.fake.threads(board) == []
@@ -461,8 +482,9 @@ async def test_swap_list_drops_members_who_left_the_guild(majlis):
 
     listing = await majlis.run(reader, "swap list")
     (left_request,) = await store.list_requests(majlis.bot.db, majlis.guild.id, user_id=badr.id)
-    helped = await press(majlis, board_post(majlis, board, left_request.id),
-                         f"majlis:swaps:help:{left_request.id}", reader)
+    helped = await press(
+        majlis, board_post(majlis, board, left_request.id), f"majlis:swaps:help:{left_request.id}", reader
+    )
 
     assert helped.ephemeral and helped.content == t("ar", "swaps.help.member_left", id=left_request.id)
     assert majlis.fake.threads(board) == []
@@ -476,8 +498,9 @@ def has_left(majlis, user_id) -> bool:
     """Read the member's departure mark from a second connection (WAL: readers never wait)."""
     conn = sqlite3.connect(majlis.db_path)
     try:
-        row = conn.execute("SELECT left_at FROM members WHERE guild_id = ? AND user_id = ?",
-                           (majlis.guild.id, user_id)).fetchone()
+        row = conn.execute(
+            "SELECT left_at FROM members WHERE guild_id = ? AND user_id = ?", (majlis.guild.id, user_id)
+        ).fetchone()
     finally:
         conn.close()
     return row is not None and row[0] is not None
@@ -518,14 +541,23 @@ async def unposted_pair(majlis, board):
     """Two complementary requests, the second stored without a board post, so matching is the next request."""
     amal, badr = majlis.member("amal"), majlis.member("badr")
     await offer(majlis, amal, "Logo design", "WordPress")
-    await store.open_request(majlis.bot.db, majlis.guild.id, badr.id, offer="wordpress development",
-                             want="logo design", details=None, now=majlis.clock.now())
+    await store.open_request(
+        majlis.bot.db,
+        majlis.guild.id,
+        badr.id,
+        offer="wordpress development",
+        want="logo design",
+        details=None,
+        now=majlis.clock.now(),
+    )
     assert majlis.fake.threads(board) == []
     return amal, badr
 
 
 def proposals_in(majlis, thread):
-    return [m for m in majlis.fake.messages(thread) if any("majlis:swaps:match:" in c for c in m.custom_ids())]
+    return [
+        m for m in majlis.fake.messages(thread) if any("majlis:swaps:match:" in c for c in m.custom_ids())
+    ]
 
 
 async def assert_one_thread_with_one_proposal(majlis, board):
@@ -542,9 +574,15 @@ async def test_a_crash_while_posting_the_proposal_resumes_without_a_second_threa
     # Discord takes its time with the proposal; the bot stops while the request is in flight.
     majlis.fake.delay_responses("POST", "/channels/*/messages", seconds=0.3)
     running = asyncio.create_task(cog(majlis).run_matching(majlis.guild.id))
-    await majlis.fake.wait_for(lambda: majlis.fake.threads(board) and any(
-        r.method == "POST" and r.path == f"/channels/{majlis.fake.threads(board)[0].id}/messages"
-        for r in majlis.fake.requests))
+    await majlis.fake.wait_for(
+        lambda: (
+            majlis.fake.threads(board)
+            and any(
+                r.method == "POST" and r.path == f"/channels/{majlis.fake.threads(board)[0].id}/messages"
+                for r in majlis.fake.requests
+            )
+        )
+    )
     running.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await running

@@ -36,7 +36,9 @@ class PanelView(discord.ui.View):
 
 class StoryModal(discord.ui.Modal, title="Share a story"):
     story_title = discord.ui.TextInput(label="Title", custom_id="title", max_length=100)
-    story = discord.ui.TextInput(label="Story", custom_id="story", style=discord.TextStyle.long, max_length=2000)
+    story = discord.ui.TextInput(
+        label="Story", custom_id="story", style=discord.TextStyle.long, max_length=2000
+    )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         await interaction.response.send_message(f"{self.story_title.value}|{self.story.value}")
@@ -51,17 +53,30 @@ class Demo(commands.Cog):
         self.bot = bot
 
     @profile.command(name="set", description="Set your profile")
-    @app_commands.choices(level=[app_commands.Choice(name="Junior", value="junior"),
-                                 app_commands.Choice(name="Senior", value="senior")])
-    async def profile_set(self, interaction: discord.Interaction, skills: str, level: str | None = None,
-                          years: app_commands.Range[int, 0, 60] | None = None,
-                          member: discord.Member | None = None, timezone: str | None = None) -> None:
+    @app_commands.choices(
+        level=[
+            app_commands.Choice(name="Junior", value="junior"),
+            app_commands.Choice(name="Senior", value="senior"),
+        ]
+    )
+    async def profile_set(
+        self,
+        interaction: discord.Interaction,
+        skills: str,
+        level: str | None = None,
+        years: app_commands.Range[int, 0, 60] | None = None,
+        member: discord.Member | None = None,
+        timezone: str | None = None,
+    ) -> None:
         who = member.id if member else None
         await interaction.response.send_message(
-            f"skills={skills} level={level} years={years} member={who} tz={timezone}", ephemeral=True)
+            f"skills={skills} level={level} years={years} member={who} tz={timezone}", ephemeral=True
+        )
 
     @profile_set.autocomplete("timezone")
-    async def timezone_choices(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    async def timezone_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
         return [app_commands.Choice(name=z, value=z) for z in ZONES if current.lower() in z.lower()]
 
     @app_commands.command(name="slow", description="Think, then answer")

@@ -26,8 +26,9 @@ async def test_bot_logs_in_syncs_and_caches_the_guild(fake, world, bot):
 
 async def test_subcommand_with_options_answers_ephemerally(fake, world, bot):
     guild, alice, bob, chan = world
-    it = await fake.invoke(guild, alice, "profile set", channel=chan, skills="logo", level="senior", years=7,
-                           member=bob)
+    it = await fake.invoke(
+        guild, alice, "profile set", channel=chan, skills="logo", level="senior", years=7, member=bob
+    )
     callback = await it.response()
     assert callback["type"] == 4
     assert it.content == f"skills=logo level=senior years=7 member={bob.id} tz=None"
@@ -138,8 +139,7 @@ async def test_empty_message_and_embed_limits_are_refused(fake, world, bot):
 
 
 async def test_arabic_localisation_is_refused_at_sync(fake, world, bot):
-    payload = [{"name": "majlis", "description": "Settings", "type": 1,
-                "name_localizations": {"ar": "مجلس"}}]
+    payload = [{"name": "majlis", "description": "Settings", "type": 1, "name_localizations": {"ar": "مجلس"}}]
     with pytest.raises(discord.HTTPException) as refused:
         await bot.http.bulk_upsert_global_commands(fake.application_id, payload=payload)
     assert refused.value.code == 50035
@@ -153,7 +153,9 @@ async def test_openapi_validation_catches_a_wrong_type(fake, world):
     headers = {"Authorization": f"Bot {fake.bot_token}", "Content-Type": "application/json"}
     async with aiohttp.ClientSession() as session:
         url = f"{fake.url}/api/v10/channels/{chan.id}/messages"
-        async with session.post(url, json={"content": "hi", "embeds": [{"title": 5}]}, headers=headers) as resp:
+        async with session.post(
+            url, json={"content": "hi", "embeds": [{"title": 5}]}, headers=headers
+        ) as resp:
             body = await resp.json()
             assert resp.status == 400 and body["code"] == 50035
         async with session.post(url, json={"content": "hi"}) as resp:
@@ -214,8 +216,9 @@ async def test_threads_forum_posts_reactions_and_permissions(fake, world, bot):
     guild, alice, _, chan = world
     forum = fake.create_forum_channel(guild, "experiences", tags=["design", "code"])
     forum_channel = await fake.wait_for(lambda: bot.get_channel(forum.id))
-    post = await forum_channel.create_thread(name="First client", content="my story",
-                                             applied_tags=[forum_channel.available_tags[1]])
+    post = await forum_channel.create_thread(
+        name="First client", content="my story", applied_tags=[forum_channel.available_tags[1]]
+    )
     [stored_post] = fake.threads(forum)
     assert stored_post.applied_tags == [int(forum.available_tags[1]["id"])]
     assert [m.content for m in fake.messages(post.thread.id)] == ["my story"]
@@ -223,7 +226,9 @@ async def test_threads_forum_posts_reactions_and_permissions(fake, world, bot):
     assert [t["name"] for t in forum.available_tags] == ["design", "code", "law"]
 
     channel = bot.get_channel(chan.id)
-    thread = await channel.create_thread(name="pair", type=discord.ChannelType.private_thread, invitable=False)
+    thread = await channel.create_thread(
+        name="pair", type=discord.ChannelType.private_thread, invitable=False
+    )
     await thread.add_user(discord.Object(alice.id))
     [stored] = fake.threads(chan)
     assert stored.type == 12 and not stored.invitable and alice.id in stored.members
@@ -261,8 +266,16 @@ async def test_guild_events_reach_the_bots_cache(fake, world, bot):
 async def test_command_hidden_from_members_without_permission(fake, world):
     guild, alice, _, _ = world
     fake.enforce_default_permissions = True
-    fake.synced_commands[None] = [{"id": "1", "name": "admin", "type": 1, "description": "d", "options": [],
-                            "default_member_permissions": str(1 << 5)}]
+    fake.synced_commands[None] = [
+        {
+            "id": "1",
+            "name": "admin",
+            "type": 1,
+            "description": "d",
+            "options": [],
+            "default_member_permissions": str(1 << 5),
+        }
+    ]
     with pytest.raises(InvalidInteraction, match="hidden"):
         await fake.invoke(guild, alice, "admin")
     manager = fake.create_user("manager")

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # --- settings and the entry point ----------------------------------------------------------
 
+
 def test_missing_token_raises_the_hint(monkeypatch):
     monkeypatch.delenv("DISCORD_TOKEN", raising=False)
     with pytest.raises(MissingTokenError) as info:
@@ -42,8 +43,13 @@ def test_settings_never_show_the_token(monkeypatch):
 def test_python_m_bot_without_token_prints_one_line(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     result = subprocess.run(
-        [sys.executable, "-m", "bot"], cwd=tmp_path, env={**env, "PYTHONPATH": str(ROOT)},
-        capture_output=True, text=True, timeout=60, check=False,
+        [sys.executable, "-m", "bot"],
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
     )
     assert result.returncode != 0
     assert result.stderr.strip() == SETUP_HINT
@@ -51,6 +57,7 @@ def test_python_m_bot_without_token_prints_one_line(tmp_path):
 
 
 # --- the message catalogue -------------------------------------------------------------------
+
 
 def test_every_key_exists_in_both_languages_with_the_same_placeholders():
     assert catalogue().problems() == []
@@ -78,6 +85,7 @@ def test_weekday_names_and_dates_are_in_the_reader_language():
 
 
 # --- Arabic normalisation --------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("variant", "plain"),
@@ -111,6 +119,7 @@ def test_keys_ignore_case_spacing_and_punctuation():
 
 # --- storage ---------------------------------------------------------------------------------
 
+
 async def test_migrations_apply_once_and_set_the_version(tmp_path):
     db = Database(tmp_path / "m.db")
     await db.open()
@@ -141,8 +150,9 @@ async def test_guild_settings_and_features_survive_reopening(tmp_path):
     db = Database(path)
     await db.open()
     await guild_store.set_guild_language(db, 7, "en")
-    await guild_store.configure_feature(db, 7, "intros", channel_id=99, weekday=6, hour=10,
-                                        options={"group_size": 3})
+    await guild_store.configure_feature(
+        db, 7, "intros", channel_id=99, weekday=6, hour=10, options={"group_size": 3}
+    )
     await guild_store.set_member_language(db, 7, 42, "ar")
     await db.close()
     db = Database(path)

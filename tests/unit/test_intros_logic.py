@@ -25,6 +25,7 @@ def member(uid, *, opted_in=True, paused_until=None, priority=False):
 
 # --- eligibility -----------------------------------------------------------------------------
 
+
 def test_eligible_members_are_opted_in_unpaused_and_present():
     members = [
         member(1),
@@ -55,6 +56,7 @@ def test_pause_ends_after_the_weeks():
 
 
 # --- round inputs --------------------------------------------------------------------------
+
 
 def test_recent_pairs_count_rounds_ago_from_the_newest():
     rounds = [[(1, 2), (3, 4, 5)], [(1, 3)], [(1, 2)]]
@@ -107,6 +109,7 @@ def test_thread_names_are_deterministic_and_within_discord_limits():
 
 # --- the intro message ---------------------------------------------------------------------
 
+
 def profile(uid, **kw):
     return Profile(guild_id=1, user_id=uid, **kw)
 
@@ -119,8 +122,13 @@ def test_local_window_shifts_into_each_members_time():
 @pytest.mark.parametrize("lang", ["ar", "en"])
 def test_intro_embed_shows_each_member_reasons_window_and_icebreaker(lang):
     members = [
-        logic.GroupMember(11, "Salma", profile(11, field="design", timezone="Asia/Riyadh", skills=("logo-design",),
-                                               about="Brand designer")),
+        logic.GroupMember(
+            11,
+            "Salma",
+            profile(
+                11, field="design", timezone="Asia/Riyadh", skills=("logo-design",), about="Brand designer"
+            ),
+        ),
         logic.GroupMember(12, "Omar", profile(12, field="design", timezone="Africa/Cairo")),
     ]
     reasons = (Reason("same_field", ("design",)), Reason("overlapping_hours", ("07:00", "14:00")))
@@ -138,8 +146,15 @@ def test_intro_embed_shows_each_member_reasons_window_and_icebreaker(lang):
 
 
 def test_intro_embed_without_profiles_says_not_set():
-    embed = logic.intro_embed([logic.GroupMember(1, "A", None), logic.GroupMember(2, "B", None)], (), None,
-                              lang="en", now=NOW, round_id=1, position=0)
+    embed = logic.intro_embed(
+        [logic.GroupMember(1, "A", None), logic.GroupMember(2, "B", None)],
+        (),
+        None,
+        lang="en",
+        now=NOW,
+        round_id=1,
+        position=0,
+    )
     assert t("en", "intros.unset") in embed["fields"][0]["value"]
     assert len(embed["fields"]) == 2
 
@@ -152,6 +167,7 @@ def test_mentions_name_exactly_the_group():
 
 
 # --- stats ---------------------------------------------------------------------------------
+
 
 def summary(i, groups, met, answered, repeats):
     return logic.RoundSummary(i, NOW + timedelta(weeks=i), groups, met, answered, repeats, groups * 2)
@@ -202,6 +218,7 @@ def test_the_chart_draws_arabic_joined_and_right_to_left():
 
 # --- the pacer -----------------------------------------------------------------------------
 
+
 class FakeTime:
     """A monotonic clock that sleeping moves forward, so pacing is tested without waiting."""
 
@@ -238,8 +255,13 @@ def test_pacer_allows_a_burst_then_waits_a_whole_window():
 
 def test_pacer_scales_time():
     clock = FakeTime()
-    pacer = Pacer({"global": Limit(100, 1.0), "b": Limit(1, 300.0)}, margin=0.0, clock=clock, sleep=clock.sleep,
-                  time_scale=0.001)
+    pacer = Pacer(
+        {"global": Limit(100, 1.0), "b": Limit(1, 300.0)},
+        margin=0.0,
+        clock=clock,
+        sleep=clock.sleep,
+        time_scale=0.001,
+    )
 
     async def scenario():
         await pacer.acquire("b")
@@ -269,12 +291,20 @@ def test_paced_requests_never_exceed_a_limit_in_any_window(gaps):
 
 # --- the intro embed within Discord's limits ---------------------------------------------------
 
+
 def _longest_member(uid):
     # 15 skills of 50 characters, a 300-character Arabic about, a 32-character name: the longest allowed.
     skills = tuple(f"مهارة طويلة جدا في التصميم والبرمجة والكتابة رقم{n:02d}"[:50] for n in range(15))
     about = ("أعمل مستقلًا في تصميم الهويات البصرية منذ عشر سنوات، " * 10)[:300]
-    profile = Profile(guild_id=1, user_id=uid, field="design", timezone="Asia/Riyadh", languages=("ar", "en"),
-                      about=about, skills=skills)
+    profile = Profile(
+        guild_id=1,
+        user_id=uid,
+        field="design",
+        timezone="Asia/Riyadh",
+        languages=("ar", "en"),
+        about=about,
+        skills=skills,
+    )
     return logic.GroupMember(uid, "ن" * 32, profile)
 
 
@@ -302,5 +332,7 @@ def test_the_longest_groups_still_fit_one_embed(size):
 
 def test_a_short_group_keeps_every_detail():
     member_ = _longest_member(1)
-    embed = logic.intro_embed([member_, _longest_member(2)], [], None, lang="ar", now=NOW, round_id=1, position=0)
+    embed = logic.intro_embed(
+        [member_, _longest_member(2)], [], None, lang="ar", now=NOW, round_id=1, position=0
+    )
     assert member_.profile.about in embed["fields"][0]["value"]

@@ -16,11 +16,21 @@ GUILD = 7
 
 def plan(groups, unmatched=None, when=NOW, again=frozenset()):
     return store.RoundPlan(
-        guild_id=GUILD, scheduled_for=when, created_at=when, seed=1, group_size=2, match_mode="same_field",
-        delivery="thread", channel_id=5, language="ar", checkin_at=when + timedelta(days=3),
-        groups=tuple(store.PlannedGroup(g, (Reason("same_field", ("design",)),), 4.0, False, "ib-01")
-                     for g in groups),
-        unmatched=unmatched or {}, again_fulfilled=again,
+        guild_id=GUILD,
+        scheduled_for=when,
+        created_at=when,
+        seed=1,
+        group_size=2,
+        match_mode="same_field",
+        delivery="thread",
+        channel_id=5,
+        language="ar",
+        checkin_at=when + timedelta(days=3),
+        groups=tuple(
+            store.PlannedGroup(g, (Reason("same_field", ("design",)),), 4.0, False, "ib-01") for g in groups
+        ),
+        unmatched=unmatched or {},
+        again_fulfilled=again,
     )
 
 

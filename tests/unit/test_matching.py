@@ -108,7 +108,12 @@ def test_avoid_pair_is_never_grouped_even_if_it_leaves_both_out():
 
 
 def test_repeat_happens_only_when_there_is_no_alternative():
-    people = [member(1, skills={"a"}), member(2, skills={"a"}), member(3, field="dev"), member(4, field="dev")]
+    people = [
+        member(1, skills={"a"}),
+        member(2, skills={"a"}),
+        member(3, field="dev"),
+        member(4, field="dev"),
+    ]
     result = match_members(MatchInput(people, recent_pairs={pair(1, 2): 1, pair(3, 4): 3}))
     assert groups_of(result) & {(1, 2), (3, 4)} == set()
     assert not any(g.repeat for g in result.groups)
@@ -138,7 +143,9 @@ def test_priority_member_gets_the_place_when_someone_must_be_left_out():
     result = match_members(MatchInput(people, avoid_pairs=frozenset({pair(1, 2)})))
     assert groups_of(result) == {(1, 3)}
     assert result.unmatched == (2,)
-    baseline = match_members(MatchInput([member(1, field="dev"), *people[1:]], avoid_pairs=frozenset({pair(1, 2)})))
+    baseline = match_members(
+        MatchInput([member(1, field="dev"), *people[1:]], avoid_pairs=frozenset({pair(1, 2)}))
+    )
     assert groups_of(baseline) == {(2, 3)}
 
 
@@ -162,11 +169,20 @@ def test_empty_round_has_no_groups():
 
 @pytest.mark.parametrize(
     ("count", "size", "expected"),
-    [(12, 3, [3, 3, 3, 3]), (13, 4, [4, 4, 5]), (6, 4, [3, 3]), (7, 3, [3, 4]), (9, 2, [2, 2, 2, 3]), (3, 4, [3])],
+    [
+        (12, 3, [3, 3, 3, 3]),
+        (13, 4, [4, 4, 5]),
+        (6, 4, [3, 3]),
+        (7, 3, [3, 4]),
+        (9, 2, [2, 2, 2, 3]),
+        (3, 4, [3]),
+    ],
 )
 def test_groups_of_three_and_four(count, size, expected):
     rng = random.Random(count)
-    people = [member(i, rng.choice(["design", "dev"]), skills={rng.choice("abc")}) for i in range(1, count + 1)]
+    people = [
+        member(i, rng.choice(["design", "dev"]), skills={rng.choice("abc")}) for i in range(1, count + 1)
+    ]
     result = match_members(MatchInput(people, group_size=size))
     assert sorted(len(g.members) for g in result.groups) == expected
     assert grouped(result) == set(range(1, count + 1))
@@ -288,7 +304,10 @@ def test_avoid_pairs_are_never_grouped(inp):
 @given(rounds())
 def test_left_out_and_repeats_only_when_nothing_else_works(inp):
     result = match_members(inp)
-    assert (len(result.unmatched), sum(g.repeat for g in result.groups)) == brute_force_least_left_out_then_repeats(inp)
+    assert (
+        len(result.unmatched),
+        sum(g.repeat for g in result.groups),
+    ) == brute_force_least_left_out_then_repeats(inp)
     for g in result.groups:
         assert g.repeat == any(is_repeat(inp, a, b) for a, b in itertools.combinations(g.members, 2))
 
@@ -308,8 +327,13 @@ def test_same_seed_replays_the_round_exactly(inp, seed):
 def test_pairs_reach_the_brute_force_optimum(inp):
     from dataclasses import replace
 
-    inp = replace(inp, group_size=2, avoid_pairs=frozenset(), recent_pairs={},
-                  candidates=[replace(c, priority=False) for c in inp.candidates])
+    inp = replace(
+        inp,
+        group_size=2,
+        avoid_pairs=frozenset(),
+        recent_pairs={},
+        candidates=[replace(c, priority=False) for c in inp.candidates],
+    )
     people = inp.candidates
     again = inp.again_pairs
 
@@ -346,8 +370,13 @@ def test_block_solver_keeps_every_hard_rule(monkeypatch):
     monkeypatch.setattr(matching, "_ALL_EDGES_LIMIT", 10)
     rng = random.Random(3)
     people = [
-        member(i, rng.choice(["design", "dev", "data"]), skills=set(rng.sample(SKILLS, 2)),
-               offset=rng.choice([0, 120, 180, 240]), priority=rng.random() < 0.1)
+        member(
+            i,
+            rng.choice(["design", "dev", "data"]),
+            skills=set(rng.sample(SKILLS, 2)),
+            offset=rng.choice([0, 120, 180, 240]),
+            priority=rng.random() < 0.1,
+        )
         for i in range(301)
     ]
     ids = [p.member_id for p in people]
@@ -355,7 +384,9 @@ def test_block_solver_keeps_every_hard_rule(monkeypatch):
     recent = {pair(*rng.sample(ids, 2)): rng.randint(1, 12) for _ in range(400)}
     again = frozenset({pair(0, 300)}) - avoid
     for size in (2, 3, 4):
-        inp = MatchInput(people, group_size=size, avoid_pairs=avoid, recent_pairs=recent, again_pairs=again, seed=9)
+        inp = MatchInput(
+            people, group_size=size, avoid_pairs=avoid, recent_pairs=recent, again_pairs=again, seed=9
+        )
         result = match_members(inp)
         members = [m for g in result.groups for m in g.members]
         assert sorted(members) == ids
@@ -374,8 +405,12 @@ def test_blocks_solved_in_worker_processes_give_the_same_round(monkeypatch):
     monkeypatch.setattr(matching, "_BLOCK_SIZE", 40)
     monkeypatch.setattr(matching, "_ALL_EDGES_LIMIT", 10)
     rng = random.Random(5)
-    people = [member(i, rng.choice(["design", "dev"]), skills=set(rng.sample(SKILLS, 2)),
-                     offset=rng.choice([0, 180])) for i in range(400)]
+    people = [
+        member(
+            i, rng.choice(["design", "dev"]), skills=set(rng.sample(SKILLS, 2)), offset=rng.choice([0, 180])
+        )
+        for i in range(400)
+    ]
     inp = MatchInput(people, seed=4)
     monkeypatch.setattr(matching, "_PARALLEL_MIN_BLOCKS", 10**9)
     serial = match_members(inp)

@@ -30,8 +30,13 @@ FSI, PDI = "\u2068", "\u2069"
 
 def salma(**changes) -> Profile:
     values = {
-        "guild_id": 1, "user_id": 42, "field": "design", "timezone": "Asia/Riyadh", "languages": ("ar", "en"),
-        "about": "I design brands for small shops.", "skills": ("logo design", "wordpress development", "خط عربي يدوي"),
+        "guild_id": 1,
+        "user_id": 42,
+        "field": "design",
+        "timezone": "Asia/Riyadh",
+        "languages": ("ar", "en"),
+        "about": "I design brands for small shops.",
+        "skills": ("logo design", "wordpress development", "خط عربي يدوي"),
     }
     values.update(changes)
     return Profile(**values)
@@ -43,19 +48,23 @@ def field_values(card: dict) -> dict[str, str]:
 
 # --- spoken languages -------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("text", "codes"), [
-    ("ar, en, fr", ["ar", "en", "fr"]),
-    ("العربية، English", ["ar", "en"]),
-    ("Arabic; english", ["ar", "en"]),
-    ("عربي، انجليزي", ["ar", "en"]),
-    ("العربية والإنجليزية", ["ar", "en"]),
-    ("ar en", ["ar", "en"]),
-    ("الفرنسية", ["fr"]),
-    ("français, Deutsch, Türkçe", ["fr", "de", "tr"]),
-    ("en-US, pt_BR", ["en", "pt"]),
-    ("EN, en, English, الإنجليزية", ["en"]),
-    ("  ", []),
-])
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("ar, en, fr", ["ar", "en", "fr"]),
+        ("العربية، English", ["ar", "en"]),
+        ("Arabic; english", ["ar", "en"]),
+        ("عربي، انجليزي", ["ar", "en"]),
+        ("العربية والإنجليزية", ["ar", "en"]),
+        ("ar en", ["ar", "en"]),
+        ("الفرنسية", ["fr"]),
+        ("français, Deutsch, Türkçe", ["fr", "de", "tr"]),
+        ("en-US, pt_BR", ["en", "pt"]),
+        ("EN, en, English, الإنجليزية", ["en"]),
+        ("  ", []),
+    ],
+)
 def test_languages_parse_to_iso_codes_in_order(text, codes):
     assert parse_languages(text) == codes
 
@@ -87,16 +96,22 @@ def test_reader_language_names_parse_back_to_their_codes(codes):
 
 # --- the profile card ---------------------------------------------------------------------------
 
+
 def test_the_card_in_english():
     card = profile_card(salma(), lang="en", name="Salma", now=NOW, counts={"peers_met": 3, "swaps_done": 1})
     assert card["title"] == f"👤 {FSI}Salma{PDI}"
     assert card["description"] == "I design brands for small shops."
     values = field_values(card)
     assert values["Field"] == "🎨 Design"
-    assert values["Skills"] == f"{FSI}Logo design{PDI}, {FSI}WordPress development{PDI}, {FSI}خط عربي يدوي{PDI}"
+    assert (
+        values["Skills"] == f"{FSI}Logo design{PDI}, {FSI}WordPress development{PDI}, {FSI}خط عربي يدوي{PDI}"
+    )
     assert values["Languages"] == "Arabic, English"
     # 07:30 UTC is 10:30 in Riyadh.
-    assert values["Local time now"].startswith("Sunday 10:30") and "Asia/Riyadh (UTC+03:00)" in values["Local time now"]
+    assert (
+        values["Local time now"].startswith("Sunday 10:30")
+        and "Asia/Riyadh (UTC+03:00)" in values["Local time now"]
+    )
     assert values["Activity"] == "🤝 Peers met: 3\n🔄 Swaps done: 1"
 
 
@@ -135,6 +150,7 @@ def test_the_card_respects_discord_embed_limits():
 
 # --- result pages -------------------------------------------------------------------------------
 
+
 def test_results_are_paged_ten_at_a_time():
     members = [salma(user_id=100 + i) for i in range(23)]
     assert page_count(23) == 3 and page_count(0) == 1 and page_count(RESULTS_PER_PAGE) == 1
@@ -147,14 +163,16 @@ def test_results_are_paged_ten_at_a_time():
 
 
 def test_the_searched_skill_leads_each_result_line():
-    page = results_page([salma()], page=0, lang="ar", query="ووردبريس", now=NOW,
-                        matched_skill="wordpress development")
+    page = results_page(
+        [salma()], page=0, lang="ar", query="ووردبريس", now=NOW, matched_skill="wordpress development"
+    )
     line = page.embed["description"]
     assert line.index("تطوير ووردبريس") < line.index("تصميم الشعارات")
     assert "🕐 10:30" in line
 
 
 # --- skills autocomplete ------------------------------------------------------------------------
+
 
 def test_completion_keeps_the_earlier_skills_in_the_value():
     choices = skill_list_choices("logo design, wordp", "en")
@@ -190,6 +208,7 @@ def test_every_completed_value_parses_to_the_earlier_skills_plus_one(typed):
 
 # --- option checks (before anything is stored) ---------------------------------------------------
 
+
 def options(**given):
     base = {"field": None, "skills": None, "timezone": None, "languages": None, "about": None}
     return parse_profile_options(**{**base, **given})
@@ -202,16 +221,19 @@ def test_only_given_options_become_changes():
     assert options(about="-", skills="-", languages="-") == {"about": None, "skills": [], "languages": []}
 
 
-@pytest.mark.parametrize(("given", "key"), [
-    ({"timezone": "Mars/Olympus"}, "profile.bad_timezone"),
-    ({"timezone": "UTC+20"}, "profile.bad_offset"),
-    ({"about": "x" * 301}, "profile.about_too_long"),
-    ({"languages": "Dothraki"}, "profile.bad_language"),
-    ({"languages": "ar, en, fr, es, de, tr, it"}, "profile.too_many_languages"),
-    ({"skills": ", ".join(f"skill {i}" for i in range(16))}, "profile.too_many_skills"),
-    ({"skills": "x" * 51}, "profile.skill_too_long"),
-    ({"field": "astrology"}, "profile.bad_field"),
-])
+@pytest.mark.parametrize(
+    ("given", "key"),
+    [
+        ({"timezone": "Mars/Olympus"}, "profile.bad_timezone"),
+        ({"timezone": "UTC+20"}, "profile.bad_offset"),
+        ({"about": "x" * 301}, "profile.about_too_long"),
+        ({"languages": "Dothraki"}, "profile.bad_language"),
+        ({"languages": "ar, en, fr, es, de, tr, it"}, "profile.too_many_languages"),
+        ({"skills": ", ".join(f"skill {i}" for i in range(16))}, "profile.too_many_skills"),
+        ({"skills": "x" * 51}, "profile.skill_too_long"),
+        ({"field": "astrology"}, "profile.bad_field"),
+    ],
+)
 def test_bad_options_raise_a_catalogue_error(given, key):
     with pytest.raises(MajlisError) as info:
         options(**given)

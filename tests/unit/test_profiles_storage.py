@@ -14,12 +14,24 @@ GUILD = 10
 
 
 async def test_only_the_given_values_change(db):
-    await profile_store.save_profile(db, GUILD, 1, field="design", timezone="Asia/Riyadh", languages=["ar"],
-                                     about="hi", skills=["logo design", "branding"])
+    await profile_store.save_profile(
+        db,
+        GUILD,
+        1,
+        field="design",
+        timezone="Asia/Riyadh",
+        languages=["ar"],
+        about="hi",
+        skills=["logo design", "branding"],
+    )
     updated = await profile_store.save_profile(db, GUILD, 1, timezone="Africa/Cairo")
     assert updated.timezone == "Africa/Cairo"
     assert (updated.field, updated.languages, updated.about, updated.skills) == (
-        "design", ("ar",), "hi", ("logo design", "branding"))
+        "design",
+        ("ar",),
+        "hi",
+        ("logo design", "branding"),
+    )
     cleared = await profile_store.save_profile(db, GUILD, 1, about=None, skills=[])
     assert cleared.about is None and cleared.skills == () and cleared.field == "design"
 
@@ -36,8 +48,9 @@ async def test_an_overlong_about_or_too_many_skills_change_nothing(db):
 
 async def test_find_lists_discoverable_members_who_have_not_left(db):
     for user in (1, 2, 3, 4):
-        await profile_store.save_profile(db, GUILD, user, field="design" if user != 4 else "writing",
-                                         skills=["logo design"])
+        await profile_store.save_profile(
+            db, GUILD, user, field="design" if user != 4 else "writing", skills=["logo design"]
+        )
     for user in (1, 2, 4):
         await intro_store.join(db, GUILD, user, datetime(2026, 1, 1, tzinfo=UTC))  # intros make them findable
     await guild_store.mark_member_left(db, GUILD, 2, datetime(2026, 1, 1, tzinfo=UTC))

@@ -51,7 +51,9 @@ def test_an_empty_part_is_refused(part):
     assert caught.value.key == f"share.empty_{part}"
 
 
-@pytest.mark.parametrize(("part", "limit"), [("title", TITLE_MAX), ("story", STORY_MAX), ("lesson", LESSON_MAX)])
+@pytest.mark.parametrize(
+    ("part", "limit"), [("title", TITLE_MAX), ("story", STORY_MAX), ("lesson", LESSON_MAX)]
+)
 def test_an_overlong_part_is_refused_and_its_exact_limit_accepted(part, limit):
     base = {"title": "t", "story": "s", "lesson": "l"}
     validate_draft(**(base | {part: "x" * limit}))
@@ -91,7 +93,9 @@ def test_the_profile_field_is_the_default_tag():
 
 
 def test_a_clean_draft_passes():
-    report = check_draft(ShareDraft("Pricing a logo", "I raised my rates by 20%.", "Ask for a deposit."), ["Acme"])
+    report = check_draft(
+        ShareDraft("Pricing a logo", "I raised my rates by 20%.", "Ask for a deposit."), ["Acme"]
+    )
     assert report.clean and report.findings() == []
 
 
@@ -173,7 +177,17 @@ def test_split_message_keeps_every_non_space_character_within_the_limit(text):
 
 
 def test_tag_names_fit_discords_twenty_characters():
-    for key in ("programming", "design", "writing", "marketing", "video", "data", "business", "teaching", "other"):
+    for key in (
+        "programming",
+        "design",
+        "writing",
+        "marketing",
+        "video",
+        "data",
+        "business",
+        "teaching",
+        "other",
+    ):
         for lang in ("ar", "en"):
             name = tag_name_for(key, lang)
             assert 1 <= len(name) <= 20
@@ -208,14 +222,31 @@ def test_the_article_and_its_prefixes_are_dropped_but_short_words_kept():
 def _matches(expression: str, documents: list[str]) -> list[int]:
     conn = sqlite3.connect(":memory:")
     conn.execute("CREATE VIRTUAL TABLE f USING fts5 (body)")
-    conn.executemany("INSERT INTO f (rowid, body) VALUES (?, ?)", [(i, index_text(d)) for i, d in enumerate(documents)])
+    conn.executemany(
+        "INSERT INTO f (rowid, body) VALUES (?, ?)", [(i, index_text(d)) for i, d in enumerate(documents)]
+    )
     return [r[0] for r in conn.execute("SELECT rowid FROM f WHERE f MATCH ? ORDER BY rowid", (expression,))]
 
 
 @pytest.mark.parametrize(
     "query",
-    ['"', '""', "*", "price*", "a AND", "NOT pricing", "NEAR(a b)", "pricing OR", "(pricing", "col:pricing",
-     "^pricing", "pricing -late", "'; DROP TABLE f; --", "{title}: x", "AND OR NOT"],
+    [
+        '"',
+        '""',
+        "*",
+        "price*",
+        "a AND",
+        "NOT pricing",
+        "NEAR(a b)",
+        "pricing OR",
+        "(pricing",
+        "col:pricing",
+        "^pricing",
+        "pricing -late",
+        "'; DROP TABLE f; --",
+        "{title}: x",
+        "AND OR NOT",
+    ],
 )
 def test_user_syntax_never_breaks_the_fts_query(query):
     expression = fts_query(query)
@@ -245,8 +276,12 @@ def test_any_text_gives_a_valid_fts_expression(query):
 
 def test_the_query_is_validated():
     assert validate_query("  تسعير  ") == "تسعير"
-    for bad, key in (("", "share.search_empty"), ("   ", "share.search_empty"), ("x" * (QUERY_MAX + 1),
-                     "share.search_too_long"), ("?!*", "share.search_no_terms")):
+    for bad, key in (
+        ("", "share.search_empty"),
+        ("   ", "share.search_empty"),
+        ("x" * (QUERY_MAX + 1), "share.search_too_long"),
+        ("?!*", "share.search_no_terms"),
+    ):
         with pytest.raises(MajlisError) as caught:
             validate_query(bad)
         assert caught.value.key == key

@@ -12,8 +12,16 @@ GUILD = 1
 
 
 async def _post(db, user_id, thread_id, title, story, lesson="lesson", fields=("design",)):
-    return await store.save_post(db, guild_id=GUILD, user_id=user_id, thread_id=thread_id,
-                                 draft=ShareDraft(title, story, lesson), fields=list(fields), masked=False, now=NOW)
+    return await store.save_post(
+        db,
+        guild_id=GUILD,
+        user_id=user_id,
+        thread_id=thread_id,
+        draft=ShareDraft(title, story, lesson),
+        fields=list(fields),
+        masked=False,
+        now=NOW,
+    )
 
 
 async def test_a_draft_is_kept_for_a_day_then_gone(db):
@@ -62,8 +70,17 @@ async def test_the_client_list_is_replaced_in_order(db):
 
 async def test_saving_a_post_indexes_it_and_drops_its_draft(db):
     draft_id = await store.save_draft(db, GUILD, 7, ShareDraft("t", "s", "l"), NOW)
-    await store.save_post(db, guild_id=GUILD, user_id=7, thread_id=500, draft=ShareDraft("تسعير الشعارات", "قصة", "درس"),
-                          fields=["design"], masked=True, now=NOW, draft_id=draft_id)
+    await store.save_post(
+        db,
+        guild_id=GUILD,
+        user_id=7,
+        thread_id=500,
+        draft=ShareDraft("تسعير الشعارات", "قصة", "درس"),
+        fields=["design"],
+        masked=True,
+        now=NOW,
+        draft_id=draft_id,
+    )
     assert await store.get_draft(db, draft_id, NOW) is None
     post = await store.get_post_by_thread(db, 500)
     assert post is not None and post.masked and post.field == "design" and post.tags == ("design",)
@@ -95,8 +112,16 @@ async def test_search_prefers_every_term_then_falls_back_to_any(db):
 async def test_search_filters_by_field_and_guild(db):
     await _post(db, 1, 1, "pricing logos", "x", fields=["design"])
     await _post(db, 2, 2, "pricing code", "x", fields=["programming"])
-    await store.save_post(db, guild_id=99, user_id=3, thread_id=3, draft=ShareDraft("pricing", "x", "y"),
-                          fields=[], masked=False, now=NOW)
+    await store.save_post(
+        db,
+        guild_id=99,
+        user_id=3,
+        thread_id=3,
+        draft=ShareDraft("pricing", "x", "y"),
+        fields=[],
+        masked=False,
+        now=NOW,
+    )
     assert {h.thread_id for h in (await store.search(db, GUILD, "pricing")).hits} == {1, 2}
     assert [h.thread_id for h in (await store.search(db, GUILD, "pricing", field="programming")).hits] == [2]
 

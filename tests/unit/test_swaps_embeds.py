@@ -16,10 +16,19 @@ from cogs.swaps._views import board_view, match_view
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 
 
-def request(request_id=1, user_id=10, offer="logo design", want="wordpress development", status="open", **extra):
+def request(
+    request_id=1, user_id=10, offer="logo design", want="wordpress development", status="open", **extra
+):
     return SwapRequest(
-        id=request_id, guild_id=5, user_id=user_id, offer=offer, want=want, details=extra.get("details"),
-        status=status, created_at=NOW, expires_at=NOW + timedelta(days=30),
+        id=request_id,
+        guild_id=5,
+        user_id=user_id,
+        offer=offer,
+        want=want,
+        details=extra.get("details"),
+        status=status,
+        created_at=NOW,
+        expires_at=NOW + timedelta(days=30),
     )
 
 
@@ -64,8 +73,15 @@ def test_match_embed_says_who_offers_what_to_whom_around_the_cycle():
         3: request(3, 12, "python", "logo design"),
     }
     match = SwapMatch(
-        id=7, guild_id=5, kind="cycle3", status="proposed",
-        members=(MatchMember(0, 3, 12, None), MatchMember(1, 1, 10, "confirmed"), MatchMember(2, 2, 11, None)),
+        id=7,
+        guild_id=5,
+        kind="cycle3",
+        status="proposed",
+        members=(
+            MatchMember(0, 3, 12, None),
+            MatchMember(1, 1, 10, "confirmed"),
+            MatchMember(2, 2, 11, None),
+        ),
     )
     embed = match_embed(match, requests, "en")
     lines = embed.description.split("\n")[-3:]
@@ -92,7 +108,9 @@ def test_list_pages():
 def test_a_forgotten_member_is_named_neutrally_on_the_board_and_in_lists():
     forgotten = request(user_id=-4242, status="closed")
     for lang in ("ar", "en"):
-        shown = board_embed(forgotten, lang).description + list_embed(
-            [forgotten], lang, title="t", page=0, total=1).description
+        shown = (
+            board_embed(forgotten, lang).description
+            + list_embed([forgotten], lang, title="t", page=0, total=1).description
+        )
         assert "<@-" not in shown and "-4242" not in shown
         assert t(lang, "swaps.former_member") in shown

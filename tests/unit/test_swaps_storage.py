@@ -20,7 +20,11 @@ async def _open(db, user_id, offer, want, *, now=NOW, details=None):
 async def test_a_new_request_is_open_for_thirty_days(db):
     request = await _open(db, 10, "logo design", "wordpress", details="Two logos for a blog")
     assert request.status == "open"
-    assert (request.offer, request.want, request.details) == ("logo design", "wordpress", "Two logos for a blog")
+    assert (request.offer, request.want, request.details) == (
+        "logo design",
+        "wordpress",
+        "Two logos for a blog",
+    )
     assert request.expires_at - request.created_at == timedelta(days=30)
     assert await store.get_request(db, request.id) == request
 
@@ -213,7 +217,8 @@ async def test_avoid_pairs_are_read_from_the_intros_table(db):
     assert await store.avoid_pairs(db, GUILD) == frozenset()
     for guild_id, user_id, avoided in ((GUILD, 10, 11), (2, 12, 13)):
         await db.execute(
-            "INSERT INTO guilds (guild_id, joined_at) VALUES (?, ?) ON CONFLICT DO NOTHING", (guild_id, "2026-01-01")
+            "INSERT INTO guilds (guild_id, joined_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (guild_id, "2026-01-01"),
         )
         await db.execute(
             "INSERT INTO intro_avoids (guild_id, user_id, avoided_user_id, created_at) VALUES (?, ?, ?, ?)",
