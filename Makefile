@@ -1,16 +1,19 @@
-PYTHON ?= python3.11
+# The newest of python3.13, python3.12, python3.11, or a python3 that is at least 3.11. A name is taken
+# only if it runs (a pyenv shim for a version that is not selected exists but fails).
+PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	$$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 && { echo $$p; break; }; done)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint demo clean
+.PHONY: run test unit bench lint demo clean
 
 $(PY):
-	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required (tried python3.13, python3.12, python3.11, python3)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
 # Quiet when it works; the whole pip log when it does not.
-$(STAMP): pyproject.toml | $(PY)
+$(STAMP): pyproject.toml setup.py | $(PY)
 	@echo "installing Majlis into $(VENV) (log: $(VENV)/install.log)"
 	@{ $(PY) -m pip install --upgrade pip && $(PY) -m pip install -e '.[test]'; } > $(VENV)/install.log 2>&1 \
 		|| { cat $(VENV)/install.log; exit 1; }
@@ -23,6 +26,10 @@ test: $(STAMP)
 	$(PY) -m ruff format --check bot cogs tests bench
 	$(PY) -m ruff check bot cogs tests bench
 	$(PY) -m pytest -q
+
+# The fast loop while working: everything but the slow tests (the wheel built and installed in a venv).
+unit: $(STAMP)
+	$(PY) -m pytest -q -m "not slow"
 
 bench: $(STAMP)
 	$(PY) -m bench

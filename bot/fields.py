@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources.abc import Traversable
 
+from bot.shipped import shipped
 from bot.text import normalize_key
 
-FIELDS_PATH = Path(__file__).resolve().parent.parent / "data" / "fields.json"
+FIELDS_PATH = shipped("fields.json")
 
 
 @dataclass(frozen=True)
@@ -25,7 +26,7 @@ class Field:
         return self.ar if lang == "ar" else self.en
 
 
-def load_fields(path: Path = FIELDS_PATH) -> tuple[Field, ...]:
+def load_fields(path: Traversable = FIELDS_PATH) -> tuple[Field, ...]:
     """Load the field list from its JSON file, rejecting duplicate keys."""
     raw = json.loads(path.read_text(encoding="utf-8"))
     fields = tuple(Field(key=f["key"], en=f["en"], ar=f["ar"], emoji=f["emoji"]) for f in raw["fields"])

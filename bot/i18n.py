@@ -7,16 +7,18 @@ import string
 from collections.abc import Mapping
 from datetime import datetime, tzinfo
 from functools import cache
-from pathlib import Path
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from babel.dates import format_datetime as _babel_datetime
 from babel.dates import get_day_names
 from babel.numbers import format_decimal
 
+from bot.shipped import shipped
+
 LANGUAGES: tuple[str, ...] = ("ar", "en")
 DEFAULT_LANGUAGE = "ar"
-MESSAGES_DIR = Path(__file__).resolve().parent.parent / "data" / "messages"
+MESSAGES_DIR = shipped("messages")
 # Arabic with Latin digits reads naturally across the Gulf, the Levant and the Maghreb alike.
 _BABEL_LOCALE = {"ar": "ar_SA", "en": "en_GB"}
 _NUMBERING = {"ar": "latn", "en": "latn"}
@@ -29,10 +31,12 @@ class Catalogue:
         self.messages = dict(messages)
 
     @classmethod
-    def load(cls, directory: Path = MESSAGES_DIR) -> Catalogue:
+    def load(cls, directory: Traversable = MESSAGES_DIR) -> Catalogue:
         """Merge every `*.json` file in the directory; a key defined twice is an error."""
         merged: dict[str, dict[str, str]] = {}
-        for path in sorted(directory.glob("*.json")):
+        for path in sorted(
+            (p for p in directory.iterdir() if p.name.endswith(".json")), key=lambda p: p.name
+        ):
             for key, texts in json.loads(path.read_text(encoding="utf-8")).items():
                 if key in merged:
                     raise ValueError(f"message key {key!r} defined twice ({path.name})")

@@ -6,12 +6,14 @@ import json
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Literal
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
-PROMPTS_PATH = DATA_DIR / "prompts.json"
-ICEBREAKERS_PATH = DATA_DIR / "icebreakers.json"
+from bot.shipped import shipped
+
+PROMPTS_PATH = shipped("prompts.json")
+ICEBREAKERS_PATH = shipped("icebreakers.json")
 
 LANGUAGES = ("ar", "en")
 
@@ -160,7 +162,7 @@ def _in_language(ar: str, en: str, lang: str) -> str:
     raise ValueError(f"unknown language {lang!r}; expected one of {LANGUAGES}")
 
 
-def _load_rows(source: Path, keys: tuple[str, ...]) -> list[dict[str, str]]:
+def _load_rows(source: Traversable, keys: tuple[str, ...]) -> list[dict[str, str]]:
     """Read a JSON list of objects with exactly `keys`, non-empty strings, and unique ids."""
     with source.open(encoding="utf-8") as handle:
         rows = json.load(handle)

@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from bot.fields import get_field
+from bot.shipped import shipped
 from bot.text import clip, normalize_key, normalize_text
 
-SKILLS_PATH = Path(__file__).resolve().parent.parent / "data" / "skills.json"
+SKILLS_PATH = shipped("skills.json")
 MAX_SKILL_LENGTH = 50
 MAX_SKILLS = 15
 # Discord caps autocomplete at 25 choices and each label/value at 100 characters.
@@ -159,7 +160,8 @@ class SkillCatalogue:
     @classmethod
     def load(cls, path: Path | str | None = None) -> SkillCatalogue:
         """Load the catalogue from its JSON file (the shipped `data/skills.json` by default)."""
-        raw = json.loads(Path(path or SKILLS_PATH).read_text(encoding="utf-8"))
+        source = Path(path) if path is not None else SKILLS_PATH
+        raw = json.loads(source.read_text(encoding="utf-8"))
         return cls(
             Skill(
                 key=s["key"], en=s["en"], ar=s["ar"], field=s["field"], synonyms=tuple(s.get("synonyms", ()))

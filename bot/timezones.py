@@ -10,10 +10,11 @@ from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from pathlib import Path
 
+from bot.shipped import shipped
 from bot.skills import MAX_CHOICES, PrefixIndex, fold_articles, fold_typed_prefix
 from bot.text import normalize_key, normalize_text
 
-TIMEZONES_PATH = Path(__file__).resolve().parent.parent / "data" / "timezones.json"
+TIMEZONES_PATH = shipped("timezones.json")
 # Earliest and latest offsets in use anywhere (Baker Island, Kiribati's Line Islands).
 MIN_OFFSET_MINUTES = -12 * 60
 MAX_OFFSET_MINUTES = 14 * 60
@@ -115,7 +116,8 @@ class TimezoneDirectory:
     @classmethod
     def load(cls, path: Path | str | None = None) -> TimezoneDirectory:
         """Load the curated cities from JSON (the shipped `data/timezones.json` by default)."""
-        raw = json.loads(Path(path or TIMEZONES_PATH).read_text(encoding="utf-8"))
+        source = Path(path) if path is not None else TIMEZONES_PATH
+        raw = json.loads(source.read_text(encoding="utf-8"))
         cities = [
             City(zone=c["zone"], en=c["en"], ar=c["ar"], aliases=tuple(c.get("aliases", ())), arab=c["arab"])
             for c in raw["cities"]

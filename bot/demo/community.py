@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import dataclass
-from pathlib import Path
 
-SKILLS_FILE = Path(__file__).resolve().parents[2] / "data" / "skills.json"
+from bot.shipped import shipped
+
+SKILLS_FILE = shipped("skills.json")
 
 # (username, Arabic display name, Latin display name); a few write their name in Latin letters.
 ARAB_NAMES = (
