@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bot.privacy import scan_for_client_details
+from bot.client_details import scan_for_client_details
 
 CORPUS = Path(__file__).resolve().parents[1] / "tests" / "data" / "privacy_corpus.json"
 ROUNDS = 5

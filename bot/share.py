@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 
+from bot.client_details import Finding, FindingKind, mask_findings, registrable_name, scan_for_client_details
 from bot.errors import MajlisError
 from bot.fields import FIELDS, Field, find_field, get_field
 from bot.i18n import t
-from bot.privacy import Finding, mask_findings, scan_for_client_details
 from bot.text import isolate, normalize_key, normalize_text
 
 TITLE_MAX = 100  # a forum thread's name is at most 100 characters
@@ -23,6 +24,9 @@ TAG_NAME_MAX = 20
 MESSAGE_MAX = 2000
 QUERY_MAX = 200
 FINDING_SHOWN_MAX = 60
+FINDING_OPTIONS_MAX = 25  # a select menu holds at most 25 options
+OPTION_LABEL_MAX = 100  # and each label at most 100 characters
+IGNORED_WORD_MAX = 100
 QUERY_TERMS_MAX = 12
 DRAFT_LIFETIME = timedelta(days=1)
 DRAFT_PARTS = ("title", "story", "lesson")
@@ -132,11 +136,51 @@ def post_fields(draft: ShareDraft, profile_field: str | None) -> list[str]:
     return keys
 
 
-def check_draft(draft: ShareDraft, client_names: Iterable[str] = ()) -> PrivacyReport:
-    """Run the client-privacy check over the title, story and lesson."""
-    names = list(client_names)
-    found = {name: tuple(scan_for_client_details(draft.part(name), names)) for name in DRAFT_PARTS}
+def check_draft(
+    draft: ShareDraft, client_names: Iterable[str] = (), ignored: Iterable[str] = ()
+) -> PrivacyReport:
+    """Run the client-privacy check over the title, story and lesson, leaving out what the author waved through."""
+    names, skip = list(client_names), list(ignored)
+    found = {
+        name: tuple(scan_for_client_details(draft.part(name), names, ignored=skip)) for name in DRAFT_PARTS
+    }
     return PrivacyReport(**found)
+
+
+@dataclass(frozen=True)
+class FindingChoice:
+    """One found text as the author can pick it in a select menu (every occurrence at once)."""
+
+    value: str
+    label: str
+    finding: Finding
+
+
+def finding_key(finding: Finding) -> str:
+    """Return a short stable key for a found text (a select option's value), the same in any spelling."""
+    return f"{zlib.crc32(normalize_text(finding.text).encode()):08x}"
+
+
+def finding_choices(report: PrivacyReport, lang: str) -> list[FindingChoice]:
+    """List the distinct found texts, first seen first, as select options within Discord's limits."""
+    choices: dict[str, FindingChoice] = {}
+    for finding in report.findings():
+        key = finding_key(finding)
+        if key in choices:
+            continue
+        kind = t(lang, f"share.kind.{finding.kind.value}")
+        shown = " ".join(finding.text.split())
+        choices[key] = FindingChoice(key, _shorten(f"{kind}: {shown}", OPTION_LABEL_MAX), finding)
+    return list(choices.values())[:FINDING_OPTIONS_MAX]
+
+
+def client_name_from(finding: Finding) -> str | None:
+    """Return the client name a finding points at (a handle's or a site's name), or None for numbers."""
+    if finding.kind is FindingKind.HANDLE:
+        return finding.text.lstrip("@") or None
+    if finding.kind in (FindingKind.URL, FindingKind.EMAIL):
+        return registrable_name(finding.text)
+    return None
 
 
 def mask_draft(draft: ShareDraft, report: PrivacyReport, lang: str) -> ShareDraft:

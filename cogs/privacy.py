@@ -12,10 +12,10 @@ import discord
 from discord import app_commands
 
 from bot.client import MajlisBot
+from bot.client_details import parse_client_list
 from bot.cog import MajlisCog, send
 from bot.errors import MajlisError
 from bot.i18n import t
-from bot.privacy import parse_client_list
 from bot.storage import privacy as privacy_store
 from bot.storage import share as share_store
 

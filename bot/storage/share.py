@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.share import DRAFT_LIFETIME, ShareDraft, fts_query, index_text
 from bot.storage import Database, from_db_time, to_db_time
+from bot.text import normalize_text
 
 POST_KIND = "post"
 PROMPT_KIND = "prompt"  # a weekly prompt's answer thread (prompt_posts)
@@ -24,6 +25,7 @@ class StoredDraft:
     user_id: int
     draft: ShareDraft
     expires_at: datetime
+    dismissed: tuple[str, ...] = ()  # findings the author said are not client details, for this draft
 
 
 @dataclass(frozen=True)
@@ -119,8 +121,8 @@ async def save_draft(
 async def get_draft(db: Database, draft_id: int, now: datetime) -> StoredDraft | None:
     """Return a draft that has not expired; an expired one is deleted on the way."""
     row = await db.fetchone(
-        "SELECT draft_id, guild_id, user_id, title, story, lesson, tags_text, expires_at FROM share_drafts"
-        " WHERE draft_id = ?",
+        "SELECT draft_id, guild_id, user_id, title, story, lesson, tags_text, expires_at, dismissed"
+        " FROM share_drafts WHERE draft_id = ?",
         (draft_id,),
     )
     if row is None:
@@ -136,6 +138,19 @@ async def get_draft(db: Database, draft_id: int, now: datetime) -> StoredDraft |
         user_id=row["user_id"],
         draft=ShareDraft(row["title"], row["story"], row["lesson"], row["tags_text"]),
         expires_at=expires,
+        dismissed=tuple(json.loads(row["dismissed"])),
+    )
+
+
+async def dismiss_in_draft(db: Database, draft_id: int, texts: Sequence[str]) -> None:
+    """Remember, for this draft only, findings the author said are not client details."""
+    row = await db.fetchone("SELECT dismissed FROM share_drafts WHERE draft_id = ?", (draft_id,))
+    if row is None:
+        return
+    kept = list(dict.fromkeys([*json.loads(row["dismissed"]), *texts]))
+    await db.execute(
+        "UPDATE share_drafts SET dismissed = ? WHERE draft_id = ?",
+        (json.dumps(kept, ensure_ascii=False), draft_id),
     )
 
 
@@ -194,6 +209,60 @@ async def set_client_names(
             "INSERT INTO client_names (guild_id, user_id, position, name) VALUES (?, ?, ?, ?)",
             [(guild_id, user_id, i, name) for i, name in enumerate(names)],
         )
+
+
+# --- words the privacy check always ignores for a member -------------------------------------------
+
+
+async def get_ignored_words(db: Database, guild_id: int, user_id: int) -> list[str]:
+    """Return the words a member told the privacy check never to flag, in the order added."""
+    rows = await db.fetchall(
+        "SELECT word FROM ignored_words WHERE guild_id = ? AND user_id = ? ORDER BY position",
+        (guild_id, user_id),
+    )
+    return [r["word"] for r in rows]
+
+
+async def add_ignored_word(
+    db: Database, guild_id: int, user_id: int, word: str, now: datetime, limit: int
+) -> str:
+    """Add a word to a member's "always ignore" list: added, present (already, in any spelling) or full."""
+    async with db.transaction() as conn:
+        await _ensure_guild(conn, guild_id, now)
+        async with conn.execute(
+            "SELECT word, position FROM ignored_words WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        ) as cur:
+            rows = list(await cur.fetchall())
+        if normalize_text(word) in {normalize_text(r["word"]) for r in rows}:
+            return "present"
+        if len(rows) >= limit:
+            return "full"
+        await conn.execute(
+            "INSERT INTO ignored_words (guild_id, user_id, position, word) VALUES (?, ?, ?, ?)",
+            (guild_id, user_id, max((r["position"] for r in rows), default=-1) + 1, word),
+        )
+    return "added"
+
+
+async def add_client_name(
+    db: Database, guild_id: int, user_id: int, name: str, now: datetime, limit: int
+) -> str:
+    """Append a name to a member's private client list: added, present (already, in any spelling) or full."""
+    async with db.transaction() as conn:
+        await _ensure_guild(conn, guild_id, now)
+        async with conn.execute(
+            "SELECT name, position FROM client_names WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        ) as cur:
+            rows = list(await cur.fetchall())
+        if normalize_text(name) in {normalize_text(r["name"]) for r in rows}:
+            return "present"
+        if len(rows) >= limit:
+            return "full"
+        await conn.execute(
+            "INSERT INTO client_names (guild_id, user_id, position, name) VALUES (?, ?, ?, ?)",
+            (guild_id, user_id, max((r["position"] for r in rows), default=-1) + 1, name),
+        )
+    return "added"
 
 
 # --- posts and the search index -----------------------------------------------------------------------
@@ -365,9 +434,9 @@ async def forget_thread(db: Database, thread_id: int) -> None:
 
 
 async def forget_member(db: Database, guild_id: int, user_id: int) -> None:
-    """Delete a member's posts, drafts, client list and search entries (`/privacy forget`)."""
+    """Delete a member's posts, drafts, client list, ignored words and search entries (`/privacy forget`)."""
     async with db.transaction() as conn:
-        for table in ("shared_posts", "share_drafts", "client_names", "search_documents"):
+        for table in ("shared_posts", "share_drafts", "client_names", "ignored_words", "search_documents"):
             # Table names come from this fixed tuple, never from input.
             await conn.execute(
                 f"DELETE FROM {table} WHERE guild_id = ? AND user_id = ?",
@@ -398,6 +467,7 @@ async def export_member(db: Database, guild_id: int, user_id: int) -> dict[str, 
         ],
         "share_drafts": [dict(r) for r in drafts],
         "client_names": await get_client_names(db, guild_id, user_id),
+        "ignored_words": await get_ignored_words(db, guild_id, user_id),
     }
 
 

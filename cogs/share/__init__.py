@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
 
@@ -16,10 +17,14 @@ from bot.fields import FIELDS, field_name, get_field
 from bot.i18n import t
 from bot.share import (
     FORUM_TAGS_MAX,
+    IGNORED_WORD_MAX,
+    PrivacyReport,
     ShareDraft,
     check_draft,
+    client_name_from,
     compose_post,
     describe_findings,
+    finding_choices,
     mask_draft,
     post_fields,
     tag_matches_field,
@@ -30,12 +35,24 @@ from bot.share import (
 from bot.storage import guilds as guild_store
 from bot.storage import profiles as profile_store
 from bot.storage import share as store
-from cogs.share._views import PAGE_SIZE, DraftButton, SearchPager, ShareModal, draft_choice_view, search_embed
+from bot.text import clip, isolate
+from cogs.share._views import (
+    PAGE_SIZE,
+    DraftButton,
+    FindingSelect,
+    SearchPager,
+    ShareModal,
+    draft_choice_view,
+    search_embed,
+)
 
 log = logging.getLogger(__name__)
 
 FEATURE = "share"
 PURGE_JOB = "share:purge-drafts"
+IGNORED_WORDS_MAX = 200
+CLIENT_NAMES_MAX = 100  # as /privacy clients allows
+CLIENT_NAME_MAX = 80
 FIELD_CHOICES = [app_commands.Choice(name=f"{f.emoji} {f.en} · {f.ar}"[:100], value=f.key) for f in FIELDS]
 
 
@@ -50,14 +67,14 @@ class Share(MajlisCog):
 
     async def cog_load(self) -> None:
         """Make draft buttons work after a restart, register with the admin commands, purge old drafts."""
-        self.bot.add_dynamic_items(DraftButton)
+        self.bot.add_dynamic_items(DraftButton, FindingSelect)
         self.bot.register_feature(Feature(FEATURE, status=self._status))
         await self._purge_drafts()
 
     async def cog_unload(self) -> None:
         """Stop the daily purge and the draft buttons."""
         self.bot.scheduler.cancel_once(PURGE_JOB)
-        self.bot.remove_dynamic_items(DraftButton)
+        self.bot.remove_dynamic_items(DraftButton, FindingSelect)
         await super().cog_unload()
 
     async def _purge_drafts(self) -> None:
@@ -176,10 +193,9 @@ class Share(MajlisCog):
             stored = await store.get_draft(self.bot.db, draft_id, now)
             if stored is None or stored.user_id != user_id:
                 draft_id = None
-        names = await store.get_client_names(self.bot.db, guild_id, user_id)
-        report = check_draft(draft, names)
         # Kept before anything else happens, so a failed post or a closed modal loses nothing.
         draft_id = await store.save_draft(self.bot.db, guild_id, user_id, draft, now, draft_id)
+        report = await self._check(guild_id, user_id, draft, draft_id)
         if report.clean:
             await store.claim_draft(self.bot.db, draft_id)
             try:
@@ -191,19 +207,72 @@ class Share(MajlisCog):
                 )
             return
         await interaction.followup.send(
-            t(lang, "share.findings", findings=describe_findings(report, lang)),
-            view=draft_choice_view(draft_id, lang),
-            ephemeral=True,
+            findings_text(report, lang), view=draft_choice_view(draft_id, lang, report), ephemeral=True
         )
 
-    async def choose(self, interaction: discord.Interaction, draft_id: int, action: str) -> None:
-        """Carry out the author's choice on a draft: edit, post masked, or cancel."""
-        lang = await self.lang(interaction)
+    async def _check(self, guild_id: int, user_id: int, draft: ShareDraft, draft_id: int) -> PrivacyReport:
+        """Run the privacy check with the member's lists, off the event loop (a long post costs milliseconds)."""
+        names = await store.get_client_names(self.bot.db, guild_id, user_id)
+        ignored = await store.get_ignored_words(self.bot.db, guild_id, user_id)
+        stored = await store.get_draft(self.bot.db, draft_id, self.bot.clock.now())
+        dismissed = stored.dismissed if stored else ()
+        return await asyncio.to_thread(check_draft, draft, names, [*ignored, *dismissed])
+
+    async def _own_draft(self, interaction: discord.Interaction, draft_id: int) -> store.StoredDraft:
         stored = await store.get_draft(self.bot.db, draft_id, self.bot.clock.now())
         if stored is None:
             raise MajlisError("share.draft_gone")
         if stored.user_id != interaction.user.id or stored.guild_id != interaction.guild_id:
             raise MajlisError("share.not_yours")
+        return stored
+
+    async def choose_findings(
+        self, interaction: discord.Interaction, draft_id: int, action: str, values: list[str]
+    ) -> None:
+        """Carry out the author's choice about single findings, then show what is left; nothing is posted."""
+        lang = await self.lang(interaction)
+        stored = await self._own_draft(interaction, draft_id)
+        guild_id, user_id = stored.guild_id, stored.user_id
+        report = await self._check(guild_id, user_id, stored.draft, draft_id)
+        chosen = [c.finding for c in finding_choices(report, lang) if c.value in values]
+        if not chosen:
+            # The client list or the text changed since the menu was built: show the findings as they are now.
+            await interaction.response.edit_message(
+                content=findings_text(report, lang, t(lang, "share.findings_changed")),
+                view=draft_choice_view(draft_id, lang, report),
+            )
+            return
+        now = self.bot.clock.now()
+        if action == "dismiss":
+            words = [f.text for f in chosen]
+            await store.dismiss_in_draft(self.bot.db, draft_id, words)
+        elif action == "ignore":
+            words = [clip(f.text, IGNORED_WORD_MAX) for f in chosen]
+            for word in words:
+                if (
+                    await store.add_ignored_word(self.bot.db, guild_id, user_id, word, now, IGNORED_WORDS_MAX)
+                    == "full"
+                ):
+                    raise MajlisError("share.ignored_full", limit=IGNORED_WORDS_MAX)
+        else:
+            words = [n[:CLIENT_NAME_MAX] for n in (client_name_from(f) for f in chosen) if n]
+            for word in words:
+                if (
+                    await store.add_client_name(self.bot.db, guild_id, user_id, word, now, CLIENT_NAMES_MAX)
+                    == "full"
+                ):
+                    raise MajlisError("privacy.clients_too_many", limit=CLIENT_NAMES_MAX)
+        separator = "، " if lang == "ar" else ", "
+        note = t(lang, f"share.note_{action}", words=separator.join(f"`{isolate(w)}`" for w in words))
+        report = await self._check(guild_id, user_id, stored.draft, draft_id)
+        await interaction.response.edit_message(
+            content=findings_text(report, lang, note), view=draft_choice_view(draft_id, lang, report)
+        )
+
+    async def choose(self, interaction: discord.Interaction, draft_id: int, action: str) -> None:
+        """Carry out the author's choice on a draft: edit, post masked, or cancel."""
+        lang = await self.lang(interaction)
+        stored = await self._own_draft(interaction, draft_id)
         if action == "edit":
             await interaction.response.send_modal(
                 ShareModal(self, lang, draft=stored.draft, draft_id=draft_id)
@@ -215,9 +284,8 @@ class Share(MajlisCog):
             if not await store.claim_draft(self.bot.db, draft_id):
                 raise MajlisError("share.busy")
             await interaction.response.defer()
-            names = await store.get_client_names(self.bot.db, stored.guild_id, stored.user_id)
             # Checked again: the client list may have changed since the findings were shown.
-            report = check_draft(stored.draft, names)
+            report = await self._check(stored.guild_id, stored.user_id, stored.draft, draft_id)
             await self._publish(
                 interaction,
                 draft_id,
@@ -359,6 +427,14 @@ class Share(MajlisCog):
     async def on_raw_thread_delete(self, payload: discord.RawThreadDeleteEvent) -> None:
         """A deleted thread leaves the search results."""
         await store.forget_thread(self.bot.db, payload.thread_id)
+
+
+def findings_text(report: PrivacyReport, lang: str, note: str = "") -> str:
+    """Say what the check found (or that nothing is left), after a note on the author's last choice."""
+    note = f"{note}\n\n" if note else ""
+    if report.clean:
+        return t(lang, "share.findings_cleared", note=note)
+    return t(lang, "share.findings", findings=describe_findings(report, lang), note=note)
 
 
 async def setup(bot: MajlisBot) -> None:

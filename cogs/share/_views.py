@@ -13,7 +13,18 @@ import discord
 from bot.cog import OwnedView
 from bot.fields import field_name
 from bot.i18n import t
-from bot.share import LESSON_MAX, STORY_MAX, TAGS_TEXT_MAX, TITLE_MAX, ShareDraft, make_snippet, thread_link
+from bot.share import (
+    LESSON_MAX,
+    STORY_MAX,
+    TAGS_TEXT_MAX,
+    TITLE_MAX,
+    PrivacyReport,
+    ShareDraft,
+    client_name_from,
+    finding_choices,
+    make_snippet,
+    thread_link,
+)
 from bot.storage.share import POST_KIND, SearchPage
 
 if TYPE_CHECKING:
@@ -23,6 +34,8 @@ log = logging.getLogger(__name__)
 
 PAGE_SIZE = 5
 DRAFT_ACTIONS = ("edit", "mask", "cancel")
+# What the author can say about single findings: not a client detail (this post), always ignore, a client.
+FINDING_ACTIONS = ("dismiss", "ignore", "client")
 
 
 async def report_error(interaction: discord.Interaction, error: Exception) -> None:
@@ -129,11 +142,63 @@ class DraftButton(
             await report_error(interaction, exc)
 
 
-def draft_choice_view(draft_id: int, lang: str) -> discord.ui.View:
-    """Build the three buttons shown with the privacy check's findings."""
+class FindingSelect(
+    discord.ui.DynamicItem[discord.ui.Select[Any]],
+    template=r"majlis:share:draft:(?P<draft_id>\d+):(?P<action>dismiss|ignore|client)",
+):
+    """A menu of the draft's findings for one choice about them; works after a restart (the draft is stored)."""
+
+    def __init__(self, draft_id: int, action: str, options: list[discord.SelectOption] | None = None) -> None:
+        options = options or [discord.SelectOption(label="…", value="-")]
+        super().__init__(
+            discord.ui.Select(
+                custom_id=f"majlis:share:draft:{draft_id}:{action}",
+                options=options,
+                min_values=1,
+                max_values=len(options),
+            )
+        )
+        self.draft_id = draft_id
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Select[Any], match: re.Match[str], /
+    ) -> FindingSelect:
+        """Rebuild the menu from its custom id (the chosen values arrive with the interaction)."""
+        return cls(int(match["draft_id"]), match["action"], list(item.options))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Hand the chosen findings to the cog; only the draft's author may choose (checked there)."""
+        cog: Share | None = interaction.client.get_cog("Share")  # type: ignore[attr-defined]
+        if cog is None:
+            return
+        try:
+            await cog.choose_findings(interaction, self.draft_id, self.action, list(self.item.values))
+        except Exception as exc:  # every failure is answered, a bad one also logged, by the tree handler
+            await report_error(interaction, exc)
+
+
+def draft_choice_view(draft_id: int, lang: str, report: PrivacyReport | None = None) -> discord.ui.View:
+    """Build the choices shown with the privacy check's findings: a menu per choice about findings, then buttons.
+
+    At most three menus of at most 25 findings each, then one row of three buttons: within Discord's
+    five action rows.
+    """
     view = discord.ui.View(timeout=None)
+    choices = finding_choices(report, lang) if report is not None else []
+    for action in FINDING_ACTIONS:
+        usable = [c for c in choices if action != "client" or client_name_from(c.finding) is not None]
+        if not usable:
+            continue
+        select = FindingSelect(
+            draft_id, action, [discord.SelectOption(label=c.label, value=c.value) for c in usable]
+        )
+        select.item.placeholder = t(lang, f"share.select_{action}")
+        view.add_item(select)
     for action in DRAFT_ACTIONS:
-        view.add_item(DraftButton(draft_id, action, t(lang, f"share.button_{action}")))
+        label_key = "share.button_post" if action == "mask" and not choices else f"share.button_{action}"
+        view.add_item(DraftButton(draft_id, action, t(lang, label_key)))
     return view
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.i18n import t
+from bot.storage import privacy as privacy_store
 from bot.storage import profiles as profile_store
 from bot.storage import share as share_store
 
@@ -422,3 +423,124 @@ async def test_a_draft_full_of_long_links_still_gets_its_findings_and_choices(ma
     assert t("ar", "share.kind.url") in reply.content
     assert {draft_button(reply.message, a) for a in ("edit", "mask", "cancel")}
     assert posts_in(majlis, forum) == []
+
+
+# --- the author's say on single findings -------------------------------------------------------------
+
+
+def finding_menu(message, action: str) -> dict:
+    custom_id = next(
+        c for c in message.custom_ids() if c.startswith("majlis:share:draft:") and c.endswith(f":{action}")
+    )
+    return message.component(custom_id)
+
+
+def option_for(message, action: str, text: str) -> tuple[str, str]:
+    """The menu's custom id and the value of the option that shows `text`."""
+    menu = finding_menu(message, action)
+    value = next(o["value"] for o in menu["options"] if text in o["label"])
+    return menu["custom_id"], value
+
+
+async def choose(majlis, reply, action: str, text: str, user):
+    custom_id, value = option_for(reply.message, action, text)
+    click = await majlis.fake.click(reply.message, custom_id, user=user, values=[value])
+    await click.wait_done()
+    return click
+
+
+async def thread_text(majlis, forum, reply) -> str:
+    """The posted thread's text, once the bot has told the author it is posted."""
+    await majlis.fake.wait_for(lambda: reply.message.content.startswith("✅"))
+    thread = posts_in(majlis, forum)[0]
+    return thread.name + "\n" + "\n".join(m.content for m in majlis.fake.messages(thread))
+
+
+async def test_not_a_client_detail_keeps_that_finding_and_masks_the_others(majlis):
+    lina = majlis.member("lina")
+    forum = await setup_forum(majlis)
+    await majlis.run(majlis.admin, "majlis language", language="en")
+    await share_store.set_client_names(
+        majlis.bot.db, majlis.guild.id, lina.id, ["Acme Foods"], majlis.clock.now()
+    )
+    reply = await submit(
+        majlis,
+        lina,
+        title="Late invoices",
+        story="Acme Foods paid late. I use @dataclass for invoices; write to ceo@acmefoods.com",
+        lesson="Ask for a deposit.",
+    )
+    # Three menus, then a row of three buttons: within Discord's five rows.
+    assert [len(row["components"]) for row in reply.message.components] == [1, 1, 1, 3]
+    assert {o["label"] for o in finding_menu(reply.message, "dismiss")["options"]} >= {
+        "Account handle: @dataclass",
+        "E-mail address: ceo@acmefoods.com",
+    }
+    await choose(majlis, reply, "dismiss", "@dataclass", lina)
+    # Nothing is posted by a choice about one finding; the list is shown again without it.
+    assert posts_in(majlis, forum) == []
+    assert "@dataclass" not in str(finding_menu(reply.message, "dismiss")["options"])
+    assert "ceo@acmefoods.com" in reply.message.content
+    assert t("en", "share.note_dismiss", words="").strip() in reply.message.content
+    click = await majlis.fake.click(reply.message, draft_button(reply.message, "mask"), user=lina)
+    await click.wait_done()
+    text = await thread_text(majlis, forum, reply)
+    assert "@dataclass" in text and "[email]" in text and "[client]" in text
+    assert "ceo@acmefoods.com" not in text and "Acme" not in text
+    # Only for that post: the member's next post is checked as before.
+    assert await share_store.get_ignored_words(majlis.bot.db, majlis.guild.id, lina.id) == []
+
+
+async def test_always_ignore_is_kept_on_the_private_list_exported_and_forgotten(majlis):
+    lina = majlis.member("lina")
+    forum = await setup_forum(majlis)
+    reply = await submit(majlis, lina, story="I tag my models with @dataclass, ask lina@example.com")
+    await choose(majlis, reply, "ignore", "@dataclass", lina)
+    assert await share_store.get_ignored_words(majlis.bot.db, majlis.guild.id, lina.id) == ["@dataclass"]
+    assert t("ar", "share.note_ignore", words="").strip() in reply.message.content
+    assert "lina@example.com" in reply.message.content and posts_in(majlis, forum) == []
+    # The next post: the word is not flagged again, and with nothing else found it is posted at once.
+    later = await submit(majlis, lina, title="Models", story="Again @dataclass everywhere.")
+    assert t("ar", "share.posted", link="").strip() in later.content
+    export = await privacy_store.export_member(majlis.bot.db, majlis.guild.id, lina.id, majlis.clock.now())
+    assert export["share"]["ignored_words"] == ["@dataclass"]
+    await privacy_store.forget_member(majlis.bot.db, majlis.guild.id, lina.id, majlis.clock.now())
+    assert await share_store.get_ignored_words(majlis.bot.db, majlis.guild.id, lina.id) == []
+
+
+async def test_add_as_a_client_from_a_finding_catches_the_name_next_time(majlis):
+    lina = majlis.member("lina")
+    forum = await setup_forum(majlis)
+    reply = await submit(majlis, lina, story="Their site brightleaf.studio/about was slow.")
+    assert "brightleaf.studio/about" in reply.message.content
+    await choose(majlis, reply, "client", "brightleaf.studio", lina)
+    assert await share_store.get_client_names(majlis.bot.db, majlis.guild.id, lina.id) == ["brightleaf"]
+    assert t("ar", "share.note_client", words="").strip() in reply.message.content
+    assert posts_in(majlis, forum) == []
+    # The name alone is now found in a new post.
+    later = await submit(majlis, lina, title="Redesign", story="BrightLeaf asked for a redesign.")
+    assert "BrightLeaf" in later.content and t("ar", "share.kind.client") in later.content
+    # A client name offers no "add as a client" menu: nothing to add.
+    assert not any(c.endswith(":client") for c in later.message.custom_ids())
+
+
+async def test_only_the_author_can_choose_about_a_finding(majlis):
+    lina, omar = majlis.member("lina"), majlis.member("omar")
+    await setup_forum(majlis)
+    reply = await submit(majlis, lina, story="mail me: lina@example.com")
+    click = await choose(majlis, reply, "ignore", "lina@example.com", omar)
+    assert click.ephemeral and click.content == t("ar", "share.not_yours")
+    assert await share_store.get_ignored_words(majlis.bot.db, majlis.guild.id, omar.id) == []
+    assert await share_store.get_ignored_words(majlis.bot.db, majlis.guild.id, lina.id) == []
+
+
+async def test_dismissing_every_finding_still_waits_for_the_member_to_post(majlis):
+    lina = majlis.member("lina")
+    forum = await setup_forum(majlis)
+    reply = await submit(majlis, lina, story="mail me: lina@example.com")
+    await choose(majlis, reply, "dismiss", "lina@example.com", lina)
+    assert t("ar", "share.findings_cleared", note="").strip() in reply.message.content
+    assert posts_in(majlis, forum) == []
+    click = await majlis.fake.click(reply.message, draft_button(reply.message, "mask"), user=lina)
+    await click.wait_done()
+    assert "lina@example.com" in await thread_text(majlis, forum, reply)

@@ -89,6 +89,10 @@ async def populate(db: Database) -> None:
             (G, ALICE),
         ),
         (
+            "INSERT INTO ignored_words (guild_id, user_id, position, word) VALUES (?, ?, 0, '@dataclass')",
+            (G, ALICE),
+        ),
+        (
             "INSERT INTO share_drafts (guild_id, user_id, title, story, lesson, created_at, expires_at) "
             "VALUES (?, ?, 'Draft', 'Story', 'Lesson', ?, ?)",
             (G, ALICE, T, LATER),
@@ -178,6 +182,7 @@ async def test_the_export_is_readable_and_hides_what_others_privately_said_about
     assert export["intros"]["avoid"] == [{"user_id": CYRINE, "name": None}]
     assert export["intros"]["meet_again"] == [{"user_id": BADR, "name": "Badr"}]
     assert export["share"]["client_names"] == ["Acme Foods"]
+    assert export["share"]["ignored_words"] == ["@dataclass"]
     assert [p["title"] for p in export["share"]["shared_posts"]] == ["Late invoice"]
     # Badr's avoid row names Alice, but it is his private choice.
     assert all(row["user_id"] == ALICE for row in export["tables"]["intro_avoids"])

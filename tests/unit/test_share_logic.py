@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.client_details import Finding, FindingKind
 from bot.errors import MajlisError
-from bot.privacy import FindingKind
 from bot.share import (
     LESSON_MAX,
     MESSAGE_MAX,
@@ -19,8 +19,10 @@ from bot.share import (
     TITLE_MAX,
     ShareDraft,
     check_draft,
+    client_name_from,
     compose_post,
     describe_findings,
+    finding_choices,
     fts_query,
     index_text,
     make_snippet,
@@ -138,6 +140,35 @@ def test_findings_are_described_with_their_kind_and_text():
     assert "Phone number" in text and "+966 50 123 4567" in text
     assert "Link" in text and "https://acme.example.com/brief" in text
     assert "رقم هاتف" in describe_findings(check_draft(draft), "ar")
+
+
+def test_finding_choices_list_each_text_once_within_discords_limits():
+    story = "x@y.com and X@Y.com " + " ".join(f"a{i}@b.com" for i in range(30)) + " " + "k" * 120 + ".com"
+    choices = finding_choices(check_draft(ShareDraft("t", story, "l")), "en")
+    assert len(choices) == 25
+    assert len({c.value for c in choices}) == 25 and all(len(c.value) <= 100 for c in choices)
+    assert choices[0].label == "E-mail address: x@y.com"
+    assert all(len(c.label) <= 100 for c in choices)
+
+
+def test_ignored_texts_are_left_out_in_any_spelling():
+    draft = ShareDraft("t", "@dataclass and lina@example.com", "l")
+    report = check_draft(draft, ignored=["@DataClass"])
+    assert [f.text for f in report.findings()] == ["lina@example.com"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "text", "name"),
+    [
+        (FindingKind.HANDLE, "@brightleaf_studio", "brightleaf_studio"),
+        (FindingKind.URL, "https://shop.brightleaf.com.sa/ar/x", "brightleaf"),
+        (FindingKind.EMAIL, "sara@brightpath.agency", "brightpath"),
+        (FindingKind.PHONE, "0551234567", None),
+        (FindingKind.CLIENT, "Acme", None),
+    ],
+)
+def test_the_client_name_a_finding_points_at(kind, text, name):
+    assert client_name_from(Finding(kind, 0, len(text), text)) == name
 
 
 def test_a_long_list_of_findings_is_cut_with_a_count():

@@ -68,6 +68,33 @@ async def test_the_client_list_is_replaced_in_order(db):
     assert await store.get_client_names(db, GUILD, 8) == []
 
 
+async def test_always_ignore_and_add_a_client_append_once_in_any_spelling_within_a_limit(db):
+    assert await store.add_ignored_word(db, GUILD, 7, "@dataclass", NOW, limit=2) == "added"
+    assert await store.add_ignored_word(db, GUILD, 7, "@DataClass", NOW, limit=2) == "present"
+    assert await store.add_ignored_word(db, GUILD, 7, "مني", NOW, limit=2) == "added"
+    assert await store.add_ignored_word(db, GUILD, 7, "third", NOW, limit=2) == "full"
+    assert await store.get_ignored_words(db, GUILD, 7) == ["@dataclass", "مني"]
+    assert await store.get_ignored_words(db, GUILD, 8) == []
+    await store.set_client_names(db, GUILD, 7, ["مؤسسة الأمل"], NOW)
+    assert await store.add_client_name(db, GUILD, 7, "مؤسسه الامل", NOW, limit=5) == "present"
+    assert await store.add_client_name(db, GUILD, 7, "brightleaf", NOW, limit=5) == "added"
+    assert await store.add_client_name(db, GUILD, 7, "other", NOW, limit=2) == "full"
+    assert await store.get_client_names(db, GUILD, 7) == ["مؤسسة الأمل", "brightleaf"]
+    await store.forget_member(db, GUILD, 7)
+    assert await store.get_ignored_words(db, GUILD, 7) == []
+
+
+async def test_dismissed_findings_belong_to_their_draft(db):
+    first = await store.save_draft(db, GUILD, 7, ShareDraft("t", "s", "l"), NOW)
+    second = await store.save_draft(db, GUILD, 7, ShareDraft("t", "s", "l"), NOW)
+    await store.dismiss_in_draft(db, first, ["@dataclass"])
+    await store.dismiss_in_draft(db, first, ["@dataclass", "main.py"])
+    got = await store.get_draft(db, first, NOW)
+    assert got is not None and got.dismissed == ("@dataclass", "main.py")
+    other = await store.get_draft(db, second, NOW)
+    assert other is not None and other.dismissed == ()
+
+
 async def test_saving_a_post_indexes_it_and_drops_its_draft(db):
     draft_id = await store.save_draft(db, GUILD, 7, ShareDraft("t", "s", "l"), NOW)
     await store.save_post(

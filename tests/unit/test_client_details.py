@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bench.privacy import score
-from bot.privacy import (
+from bot.client_details import (
     Finding,
     FindingKind,
     mask_findings,

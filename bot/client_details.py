@@ -9,6 +9,7 @@ from enum import StrEnum
 from functools import lru_cache
 
 import phonenumbers
+import tldextract
 from stdnum import iban, luhn
 
 from bot.text import normalize_text
@@ -19,6 +20,7 @@ __all__ = [
     "FindingKind",
     "mask_findings",
     "parse_client_list",
+    "registrable_name",
     "scan_for_client_details",
 ]
 
@@ -149,8 +151,14 @@ def scan_for_client_details(
     text: str,
     client_names: Iterable[str] = (),
     regions: Sequence[str] = DEFAULT_REGIONS,
+    *,
+    ignored: Iterable[str] = (),
 ) -> list[Finding]:
-    """Find client details in text: sorted by start, non-overlapping, the longest kept."""
+    """Find client details in text: sorted by start, non-overlapping, the longest kept.
+
+    `ignored` holds texts the member said are not client details; a finding that is one of them
+    (in any spelling) is left out.
+    """
     latin = text.translate(_ASCII_DIGITS)
     candidates = [
         *_find_emails(latin),
@@ -170,7 +178,24 @@ def scan_for_client_details(
             taken.append((start, end))
             kept.append((start, end, kind))
     kept.sort()
-    return [Finding(kind, start, end, text[start:end]) for start, end, kind in kept]
+    skip = {normalize_text(word) for word in ignored}
+    return [
+        Finding(kind, start, end, text[start:end])
+        for start, end, kind in kept
+        if normalize_text(text[start:end]) not in skip
+    ]
+
+
+# The public suffix list as the package ships it: never fetched, never cached on disk.
+_SUFFIXES = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+
+def registrable_name(address: str) -> str | None:
+    """Return the name a link or e-mail address is registered under ("brightleaf" for mail@brightleaf.com)."""
+    host = address.rsplit("@", 1)[-1]
+    host = re.sub(r"^[a-z][a-z0-9+.-]*://", "", host, flags=re.IGNORECASE).split("/", 1)[0]
+    name = _SUFFIXES(host).domain
+    return name or None
 
 
 def mask_findings(text: str, findings: Sequence[Finding], lang: str = "en") -> str:
