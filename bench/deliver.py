@@ -77,7 +77,7 @@ async def _deliver(db_dir: Path) -> dict[str, float]:
         setup = await fake.invoke(guild, admin, "majlis intros", channel=lounge, options={"channel": intros})
         await setup.wait_done()
         runner = bot.get_cog("Intros").runner  # type: ignore[union-attr]
-        runner.pacer = Pacer(DISCORD_LIMITS, time_scale=TIME_SCALE, margin=0.02)
+        bot.delivery.pacer = Pacer(DISCORD_LIMITS, time_scale=TIME_SCALE, margin=0.02)
         served_before = fake.served_429
         # Create the round (matching + one transaction), then time the delivery alone against the bound.
         created = time.perf_counter()

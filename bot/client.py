@@ -17,6 +17,7 @@ from discord.ext import commands
 import cogs
 from bot.cog import MajlisGroup, send
 from bot.config import Settings
+from bot.delivery import Delivery
 from bot.errors import MajlisError
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from bot.schedule import Clock, Scheduler
@@ -123,6 +124,8 @@ class MajlisBot(commands.AutoShardedBot):
         self.clock = clock or Clock()
         self.scheduler = Scheduler(self.db, self.clock)
         self.scheduler.before_run = self.wait_until_ready
+        # Every request the bot makes on its own goes through here: one pacer for all features.
+        self.delivery = Delivery(self)
         self.majlis_group = MajlisGroup()
         self.features: dict[str, Feature] = {}
         self.run_targets: dict[str, RunTarget] = {}

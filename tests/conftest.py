@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -118,6 +118,25 @@ class Majlis:
     async def restart(self) -> MajlisBot:
         await self.stop()
         return await self.start()
+
+    async def stop_mid_request(
+        self, method: str, path: str, *, discord_acts: bool, work: Callable[[], Awaitable[Any]] | None = None
+    ) -> None:
+        """Stop the bot, as a crash would, while its request matching `method path` is in flight.
+
+        `work` starts what makes the request; it is cancelled with the bot. Then Discord acts on the
+        request (`discord_acts`: only the reply is lost) or refuses it (it never reached Discord).
+        """
+        held = self.fake.hold_requests(method, path, status=None if discord_acts else 503)
+        running = asyncio.ensure_future(work()) if work is not None else None
+        await self.fake.wait_for(lambda: held.held)
+        if running is not None:
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
+        await self.stop()
+        held.release()
+        await self.fake.wait_for(lambda: held.answered)
 
     def member(self, name: str, *, manage_guild: bool = False, dms_open: bool = True) -> Any:
         """Create a user and add them to the guild (returns the user)."""

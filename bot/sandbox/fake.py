@@ -102,6 +102,8 @@ class FakeDiscord(InteractionDriver):
     async def stop(self) -> None:
         """Close gateway sockets and the server; restore discord.py if ``install()`` was called."""
         await self.gateway.close()
+        for fault in self.faults:
+            fault.release()  # a request still held would keep the server from shutting down
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -173,6 +175,17 @@ class FakeDiscord(InteractionDriver):
         self.faults.append(fault)
         return fault
 
+    def hold_requests(self, method: str, path_pattern: str, *, status: int | None = None) -> Fault:
+        """Hold the next matching request in flight until ``fault.release()`` (a crash test's boundary).
+
+        ``fault.held`` counts requests waiting. Released without ``status`` the request takes effect as
+        usual (Discord acted; a stopped bot never saw the reply); with ``status`` it is refused and has
+        no effect (it never reached Discord).
+        """
+        fault = Fault(method.upper(), path_pattern, status, 1, gate=asyncio.Event())
+        self.faults.append(fault)
+        return fault
+
     def enable_rate_limits(self, enabled: bool = True, *, global_per_second: int | None = None) -> None:
         """Turn Discord-like rate limiting on or off."""
         self.rate_limiter.enabled = enabled
@@ -228,6 +241,15 @@ class FakeDiscord(InteractionDriver):
             fault.count -= 1
             if fault.delay:
                 await asyncio.sleep(fault.delay)
+            if fault.gate is not None:
+                fault.held += 1
+                self.notify()
+                await fault.gate.wait()
+                if fault.status is None:
+                    try:
+                        return await self._serve(request, method, path, body, files)
+                    finally:
+                        fault.answered += 1
             if fault.status == 429:
                 self.rate_limiter.served_429 += 1
                 return _json_response(
@@ -241,7 +263,13 @@ class FakeDiscord(InteractionDriver):
                     {"Via": "1.1 google", "X-RateLimit-Scope": "user", "Retry-After": "1"},
                 )
             if fault.status is not None:
+                fault.answered += 1
                 return _json_response(fault.status, {"message": f"{fault.status}: injected", "code": 0})
+        return await self._serve(request, method, path, body, files)
+
+    async def _serve(
+        self, request: web.Request, method: str, path: str, body: Any, files: list[UploadedFile]
+    ) -> web.StreamResponse:
         match = self._match(method, path)
         if match is None:
             return self._refuse(method, path, DiscordError(404, 0, "404: Not Found"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import fnmatch
 import math
 from dataclasses import dataclass, field
@@ -116,6 +117,14 @@ class Fault:
     count: int
     delay: float = 0.0
     retry_after: float = 0.05
+    gate: asyncio.Event | None = None  # held until released (see `FakeDiscord.hold_requests`)
+    held: int = 0  # requests waiting for `release()`
+    answered: int = 0  # requests held, then answered (the refused ones too)
+
+    def release(self) -> None:
+        """Let held requests go on."""
+        if self.gate is not None:
+            self.gate.set()
 
     def matches(self, method: str, path: str) -> bool:
         """Say whether this fault applies to ``method path``."""

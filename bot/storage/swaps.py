@@ -534,9 +534,14 @@ async def set_match_thread(db: Database, match_id: int, thread_id: int) -> None:
     await db.execute("UPDATE swap_matches SET thread_id = ? WHERE id = ?", (thread_id, match_id))
 
 
-async def set_match_message(db: Database, match_id: int, message_id: int) -> None:
-    """Remember the message that carries a proposal's buttons: its delivery is done."""
-    await db.execute("UPDATE swap_matches SET message_id = ? WHERE id = ?", (message_id, match_id))
+async def set_match_message(
+    db: Database, match_id: int, message_id: int, thread_id: int | None = None
+) -> None:
+    """Remember the message that carries a proposal's buttons (and its thread): its delivery is done."""
+    await db.execute(
+        "UPDATE swap_matches SET message_id = ?, thread_id = COALESCE(?, thread_id) WHERE id = ?",
+        (message_id, thread_id, match_id),
+    )
 
 
 async def _get_match(conn: aiosqlite.Connection, match_id: int) -> SwapMatch | None:
@@ -569,6 +574,14 @@ async def _get_match(conn: aiosqlite.Connection, match_id: int) -> SwapMatch | N
 async def get_match(db: Database, match_id: int) -> SwapMatch | None:
     """Return a proposal with its members in cycle order."""
     return await _get_match(db.conn, match_id)
+
+
+async def guilds_with_undelivered_matches(db: Database) -> list[int]:
+    """Return the guilds with proposals whose delivery a stop cut short."""
+    rows = await db.fetchall(
+        "SELECT DISTINCT guild_id FROM swap_matches WHERE status = 'proposed' AND message_id IS NULL ORDER BY guild_id"
+    )
+    return [r["guild_id"] for r in rows]
 
 
 async def undelivered_matches(db: Database, guild_id: int) -> list[SwapMatch]:

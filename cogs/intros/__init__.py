@@ -18,7 +18,6 @@ from bot.cog import MajlisCog, admin_command, send
 from bot.errors import MajlisError
 from bot.i18n import discord_time, format_when, t, weekday_name
 from bot.matching import MatchResult
-from bot.pacer import Pacer
 from bot.schedule import WeeklySchedule
 from bot.storage import guilds as guild_store
 from bot.storage import intros as store
@@ -44,9 +43,9 @@ class Intros(MajlisCog):
         name="intros", description="Weekly introductions to peers in your field", guild_only=True
     )
 
-    def __init__(self, bot: MajlisBot, pacer: Pacer | None = None) -> None:
+    def __init__(self, bot: MajlisBot) -> None:
         super().__init__(bot)
-        self.runner = RoundRunner(bot, pacer)
+        self.runner = RoundRunner(bot)
         self._round_locks: dict[int, asyncio.Lock] = {}
         self._rounds_made: dict[
             int, int

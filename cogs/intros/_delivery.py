@@ -8,14 +8,15 @@ import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
 
 from bot import intros as logic
+from bot.delivery import Marker
 from bot.i18n import t
-from bot.pacer import Pacer
 from bot.storage import guilds as guild_store
 from bot.storage import intros as store
 from bot.storage import profiles as profile_store
@@ -29,9 +30,8 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 4  # transient failures (5xx, timeouts) of one group before it is marked failed
 FINAL_STATES = ("posted", "failed")
-# Groups in flight at once: a whole thread-creation window goes out together; the pacer guards the limits.
+# Groups in flight at once: a whole thread-creation window goes out together; the bot's pacer guards the limits.
 DELIVERY_WORKERS = 50
-HISTORY_LOOKBACK = 20  # messages read back when looking for one we may already have sent
 
 
 class TransientDeliveryError(Exception):
@@ -53,14 +53,12 @@ class RoundOutcome:
 class RoundRunner(RoundPlanner):
     """Runs a guild's intro rounds; at most one delivery per round at a time."""
 
-    def __init__(self, bot: MajlisBot, pacer: Pacer | None = None) -> None:
+    def __init__(self, bot: MajlisBot) -> None:
         super().__init__(bot)
-        self.pacer = pacer or Pacer()
         self.workers = DELIVERY_WORKERS
         self.retry_backoff = 30.0  # seconds before retrying groups that failed transiently (× attempts)
         self.deliveries: dict[int, asyncio.Task[None]] = {}
         self.tasks: set[asyncio.Task[None]] = set()
-        self._creating = asyncio.Lock()
 
     async def start(self, guild_id: int, scheduled_for: datetime) -> RoundOutcome:
         """Create this occurrence's round (once) and return what it holds; delivery is separate."""
@@ -211,145 +209,92 @@ class RoundRunner(RoundPlanner):
             users=[discord.Object(uid) for uid in group.members],
         )
 
-    async def _find_thread(self, channel: discord.TextChannel, name: str) -> discord.Thread | None:
-        """Find a thread we may have created before a crash, by its deterministic name."""
-        me = self.bot.user.id if self.bot.user else None
-        for thread in channel.threads:
-            if thread.name == name and thread.owner_id == me:
-                return thread
-        await self.pacer.acquire()
-        for thread in await channel.guild.active_threads():
-            if thread.parent_id == channel.id and thread.name == name and thread.owner_id == me:
-                return thread
-        return None
-
-    async def _get_thread(self, guild: discord.Guild, thread_id: int) -> discord.Thread:
-        thread = guild.get_thread(thread_id)
-        if thread is None:
-            await self.pacer.acquire()
-            fetched = await self.bot.fetch_channel(thread_id)
-            if not isinstance(fetched, discord.Thread):
-                raise TransientDeliveryError(f"channel {thread_id} is not a thread")
-            thread = fetched
-        return thread
-
-    async def _find_sent(
-        self, channel: discord.abc.Messageable, marker: str | None, custom_id_prefix: str | None = None
-    ) -> discord.Message | None:
-        """Find a message of ours (by its embed footer or button) sent before a crash."""
-        await self.pacer.acquire()
-        me = self.bot.user.id if self.bot.user else None
-        async for message in channel.history(limit=HISTORY_LOOKBACK):
-            if message.author.id != me:
-                continue
-            if marker and any(e.footer and e.footer.text == marker for e in message.embeds):
-                return message
-            if custom_id_prefix and any(
-                getattr(child, "custom_id", "")
-                and str(getattr(child, "custom_id", "")).startswith(custom_id_prefix)
-                for row in message.components
-                for child in getattr(row, "children", [])
-            ):
-                return message
-        return None
-
     async def _deliver_in_thread(self, stored: store.IntroRound, group: store.IntroGroup) -> None:
         guild = self.bot.get_guild(stored.guild_id)
         channel = guild.get_channel(stored.channel_id or 0) if guild else None
         if guild is None or not isinstance(channel, discord.TextChannel):
             await store.set_group_state(self.db, group.group_id, "failed", error="intros channel not found")
             return
+        delivery, db, group_id = self.bot.delivery, self.db, group.group_id
         name = logic.thread_name(stored.round_id, group.position, stored.language)
-        state, thread = group.state, None
-        # After a crash the intro may already be in the thread: look before posting.
-        maybe_posted = state == "posting"
+        state = group.state
         if state in ("pending", "creating"):
-            if state == "creating":
-                thread = await self._find_thread(channel, name)
-                maybe_posted = thread is not None
-            if thread is None:
-                # Recorded before the request: if we die before storing the id, the resume looks it up.
-                await store.set_group_state(self.db, group.group_id, "creating")
-                # One creation at a time: discord.py reads each reply's remaining count exactly, where a
-                # concurrent burst on a fresh bucket makes it hold a request for a whole window.
-                async with self._creating:
-                    await self.pacer.acquire(f"thread_create:{guild.id}")
-                    thread = await channel.create_thread(
-                        name=name,
-                        type=discord.ChannelType.private_thread,
-                        invitable=False,
-                        auto_archive_duration=10080,
-                        reason="Majlis introductions",
-                    )
-            await store.set_group_state(self.db, group.group_id, "thread_created", thread_id=thread.id)
+            thread = await delivery.send_once(
+                begun=state == "creating",
+                find=partial(delivery.find_own_thread, channel, name),
+                record=partial(store.set_group_state, db, group_id, "creating"),
+                send=partial(delivery.open_private_thread, channel, name, reason="Majlis introductions"),
+            )
+            await store.set_group_state(db, group_id, "thread_created", thread_id=thread.id)
             state = "thread_created"
-        if thread is None:
+        else:
             assert group.thread_id is not None
-            thread = await self._get_thread(guild, group.thread_id)
+            found = await delivery.get_thread(guild, group.thread_id)
+            if found is None:
+                await store.set_group_state(db, group_id, "failed", error="404: intro thread deleted")
+                return
+            thread = found
         if state == "thread_created":
-            for uid in group.members:
-                await self.pacer.acquire()
-                try:
-                    await thread.add_user(discord.Object(uid))
-                except discord.NotFound:
-                    log.info("member %s left before joining intro thread %s", uid, thread.id)
-            await store.set_group_state(self.db, group.group_id, "members_added")
+            await delivery.add_members(thread, group.members)
+            await store.set_group_state(db, group_id, "members_added")
             state = "members_added"
-        if state in ("members_added", "posting"):
-            marker = logic.group_marker(stored.round_id, group.position)
-            message = await self._find_sent(thread, marker) if maybe_posted else None
-            if message is None:
-                await store.set_group_state(self.db, group.group_id, "posting")
-                embed, view = await self._intro_parts(stored, group)
-                await self.pacer.acquire(f"channel_message:{thread.id}")
-                message = await thread.send(
-                    logic.mention_line(group.members, stored.language),
-                    embed=embed,
-                    view=view,
-                    allowed_mentions=self._only_members(group),
-                )
-            await store.set_group_state(self.db, group.group_id, "posted", message_id=message.id)
+        # A thread found again after a stop may hold the intro already: look before posting.
+        message = await delivery.send_once(
+            begun=state == "posting" or group.state == "creating",
+            find=partial(
+                delivery.find_own_message,
+                thread,
+                Marker.footer(logic.group_marker(stored.round_id, group.position)),
+            ),
+            record=partial(store.set_group_state, db, group_id, "posting"),
+            send=partial(self._send_intro, thread, stored, group),
+        )
+        await store.set_group_state(db, group_id, "posted", message_id=message.id)
 
-    async def _dm_channel(self, user_id: int) -> discord.DMChannel:
-        user = self.bot.get_user(user_id)
-        if user is None:
-            await self.pacer.acquire()
-            user = await self.bot.fetch_user(user_id)
-        if user.dm_channel is not None:
-            return user.dm_channel
-        await self.pacer.acquire("dm_open")
-        return await user.create_dm()
+    async def _send_intro(
+        self, thread: discord.Thread, stored: store.IntroRound, group: store.IntroGroup
+    ) -> discord.Message:
+        embed, view = await self._intro_parts(stored, group)
+        return await self.bot.delivery.send(
+            thread,
+            logic.mention_line(group.members, stored.language),
+            embed=embed,
+            view=view,
+            allowed_mentions=self._only_members(group),
+        )
 
     async def _deliver_by_dm(self, stored: store.IntroRound, group: store.IntroGroup) -> None:
-        marker = logic.group_marker(stored.round_id, group.position)
+        delivery, db, group_id = self.bot.delivery, self.db, group.group_id
+        marker = Marker.footer(logic.group_marker(stored.round_id, group.position))
         embed, view = await self._intro_parts(stored, group)
         for uid in group.members:
             state = group.dm_states.get(uid, "pending")
             if state in ("sent", "closed"):
                 continue
             try:
-                channel = await self._dm_channel(uid)
-                message = await self._find_sent(channel, marker) if state == "sending" else None
-                if message is None:
-                    await store.set_dm_state(self.db, group.group_id, uid, "sending")
-                    await self.pacer.acquire(f"channel_message:{channel.id}")
-                    message = await channel.send(
+                channel = await delivery.dm_channel(uid)
+                message = await delivery.send_once(
+                    begun=state == "sending",
+                    find=partial(delivery.find_own_message, channel, marker),
+                    record=partial(store.set_dm_state, db, group_id, uid, "sending"),
+                    send=partial(
+                        delivery.send,
+                        channel,
                         logic.dm_intro_content(uid, group.members, stored.language),
                         embed=embed,
                         view=view,
-                    )
-                await store.set_dm_state(self.db, group.group_id, uid, "sent", message.id)
+                    ),
+                )
+                await store.set_dm_state(db, group_id, uid, "sent", message.id)
             except discord.Forbidden:
                 # Closed DMs: recorded for the admin's status, never retried.
-                await store.set_dm_state(self.db, group.group_id, uid, "closed")
-        refreshed = await store.get_group(self.db, group.group_id)
+                await store.set_dm_state(db, group_id, uid, "closed")
+        refreshed = await store.get_group(db, group_id)
         sent = refreshed is not None and any(s == "sent" for s in refreshed.dm_states.values())
         if sent:
-            await store.set_group_state(self.db, group.group_id, "posted")
+            await store.set_group_state(db, group_id, "posted")
         else:
-            await store.set_group_state(
-                self.db, group.group_id, "failed", error="403: direct messages closed"
-            )
+            await store.set_group_state(db, group_id, "failed", error="403: direct messages closed")
 
     async def _tell_unmatched(self, stored: store.IntroRound) -> None:
         """Tell each member left out why, once (they also see it in `/intros status`)."""
@@ -358,10 +303,9 @@ class RoundRunner(RoundPlanner):
             # Marked before sending: a lost notice is better than a repeated one; status shows it anyway.
             await store.set_unmatched_notified(self.db, stored.round_id, uid, "sent")
             try:
-                channel = await self._dm_channel(uid)
-                await self.pacer.acquire(f"channel_message:{channel.id}")
-                await channel.send(
-                    t(lang, "intros.unmatched_dm", reason=t(lang, f"intros.unmatched.{reason}"))
+                channel = await self.bot.delivery.dm_channel(uid)
+                await self.bot.delivery.send(
+                    channel, t(lang, "intros.unmatched_dm", reason=t(lang, f"intros.unmatched.{reason}"))
                 )
             except discord.Forbidden:
                 await store.set_unmatched_notified(self.db, stored.round_id, uid, "closed")
@@ -399,36 +343,45 @@ class RoundRunner(RoundPlanner):
         await store.mark_checkin_done(self.db, round_id)
 
     async def _checkin_group(self, stored: store.IntroRound, group: store.IntroGroup) -> None:
+        delivery, db, group_id = self.bot.delivery, self.db, group.group_id
         lang = stored.language
-        view = checkin_view(group.group_id, lang)
-        prefix = f"majlis:intros:checkin:{group.group_id}:not_yet"
+        view = checkin_view(group_id, lang)
+        # The intro carries a "met" button too: only the check-in has "not yet".
+        marker = Marker.button(f"majlis:intros:checkin:{group_id}:not_yet")
         mentions = " ".join(f"<@{uid}>" for uid in group.members)
         if stored.delivery == "dm":
-            await store.set_checkin_state(self.db, group.group_id, "posting")
+            await store.set_checkin_state(db, group_id, "posting")
             for uid in group.members:
                 if group.dm_states.get(uid) != "sent":
                     continue
                 others = " ".join(f"<@{o}>" for o in group.members if o != uid)
-                channel = await self._dm_channel(uid)
-                await self.pacer.acquire(f"channel_message:{channel.id}")
+                channel = await delivery.dm_channel(uid)
                 with contextlib.suppress(discord.Forbidden):
-                    await channel.send(t(lang, "intros.checkin.dm_question", members=others), view=view)
-            await store.set_checkin_state(self.db, group.group_id, "posted")
+                    await delivery.send(
+                        channel, t(lang, "intros.checkin.dm_question", members=others), view=view
+                    )
+            await store.set_checkin_state(db, group_id, "posted")
             return
         guild = self.bot.get_guild(stored.guild_id)
         if guild is None or group.thread_id is None:
             return
-        thread = await self._get_thread(guild, group.thread_id)
-        message = await self._find_sent(thread, None, prefix) if group.checkin_state == "posting" else None
-        if message is None:
-            await store.set_checkin_state(self.db, group.group_id, "posting")
-            await self.pacer.acquire(f"channel_message:{thread.id}")
-            message = await thread.send(
+        thread = await delivery.get_thread(guild, group.thread_id)
+        if thread is None:
+            await store.set_checkin_state(db, group_id, "failed")
+            return
+        message = await delivery.send_once(
+            begun=group.checkin_state == "posting",
+            find=partial(delivery.find_own_message, thread, marker),
+            record=partial(store.set_checkin_state, db, group_id, "posting"),
+            send=partial(
+                delivery.send,
+                thread,
                 t(lang, "intros.checkin.question", members=mentions),
                 view=view,
                 allowed_mentions=self._only_members(group),
-            )
-        await store.set_checkin_state(self.db, group.group_id, "posted", message.id)
+            ),
+        )
+        await store.set_checkin_state(db, group_id, "posted", message.id)
 
 
 async def _wait_quietly(task: asyncio.Task[None]) -> None:

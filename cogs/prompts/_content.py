@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, tzinfo
 
 import discord
 
+from bot.delivery import Marker
 from bot.errors import MajlisError
 from bot.i18n import LANGUAGES, t
 from bot.schedule import WeeklySchedule
@@ -108,9 +109,9 @@ def post_footer(lang: str, post_id: int) -> str:
     return t(lang, "prompts.post_footer", number=post_id)
 
 
-def is_our_post(footer: str | None, post_id: int) -> bool:
-    """Tell whether a message footer marks the given post (in either language)."""
-    return footer is not None and footer in {post_footer(lang, post_id) for lang in LANGUAGES}
+def post_marker(post_id: int) -> Marker:
+    """Recognise a post by its footer in either language (the guild's language may have changed)."""
+    return Marker.footer(*(post_footer(lang, post_id) for lang in LANGUAGES))
 
 
 def digest_footer(lang: str, digest_id: int) -> str:
@@ -118,9 +119,9 @@ def digest_footer(lang: str, digest_id: int) -> str:
     return t(lang, "prompts.digest_footer", number=digest_id)
 
 
-def is_our_digest(footer: str | None, digest_id: int) -> bool:
-    """Tell whether a message footer marks the given digest (in either language)."""
-    return footer is not None and footer in {digest_footer(lang, digest_id) for lang in LANGUAGES}
+def digest_marker(digest_id: int) -> Marker:
+    """Recognise a digest by its footer in either language."""
+    return Marker.footer(*(digest_footer(lang, digest_id) for lang in LANGUAGES))
 
 
 def prompt_embed(lang: str, text: str, post_id: int, *, credited_user_id: int | None = None) -> discord.Embed:

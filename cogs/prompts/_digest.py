@@ -6,6 +6,7 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 import discord
@@ -21,13 +22,12 @@ from cogs.prompts._content import (
     Answer,
     PostFailed,
     digest_embed,
+    digest_marker,
     digest_window,
     failure_text,
     http_code,
-    is_our_digest,
     top_answers,
 )
-from cogs.prompts._posting import HISTORY_SCAN
 
 if TYPE_CHECKING:
     from bot.client import MajlisBot
@@ -175,7 +175,7 @@ class DigestMixin:
             lang = await self._guild_lang(guild_id)
             try:
                 await self._settle_interrupted(guild, digest.id)
-                found = await self._find_interrupted_digest(guild, digest) if digest.attempted_at else None
+                found = await self._find_sent_digest(guild, digest) if digest.attempted_at else None
                 if found is not None:
                     # Sent just before a restart: record it rather than post the week twice.
                     message, channel, post_id = found, found.channel, digest.prompt_post_id
@@ -194,9 +194,20 @@ class DigestMixin:
                     )
                     if missing:
                         raise PostFailed(f"missing:{','.join(missing)}")
-                    await store.start_digest_attempt(db, digest.id, post_id, channel.id, self.bot.clock.now())
+                    delivery = self.bot.delivery
                     try:
-                        message = await channel.send(embed=embed)
+                        # Looked for above already: what this week holds decides what is recorded.
+                        message = await delivery.send_once(
+                            record=partial(
+                                store.start_digest_attempt,
+                                db,
+                                digest.id,
+                                post_id,
+                                channel.id,
+                                self.bot.clock.now(),
+                            ),
+                            send=partial(delivery.send, channel, embed=embed),
+                        )
                     except discord.HTTPException as exc:
                         raise PostFailed(http_code(exc)) from exc
             except PostFailed as failure:
@@ -218,7 +229,7 @@ class DigestMixin:
         """Record other digests cut off by a restart (e.g. a `/majlis run`), so their week is not posted again."""
         db = self.bot.db
         for earlier in await store.interrupted_digests(db, guild.id, digest_id):
-            found = await self._find_interrupted_digest(guild, earlier)
+            found = await self._find_sent_digest(guild, earlier)
             if found is None:
                 await store.finish_digest(db, earlier.id, status="failed", error="interrupted")
                 continue
@@ -232,20 +243,15 @@ class DigestMixin:
                 now=self.bot.clock.now(),
             )
 
-    async def _find_interrupted_digest(self, guild: discord.Guild, digest: Digest) -> discord.Message | None:
-        """Find a digest whose send went out before the bot stopped, so it is not sent again."""
+    async def _find_sent_digest(self, guild: discord.Guild, digest: Digest) -> discord.Message | None:
+        """Find a digest whose send went out before the bot stopped, in the channel recorded for it."""
         channel = guild.get_channel(digest.channel_id) if digest.channel_id else None
         if not isinstance(channel, discord.TextChannel):
             return None  # the channel is gone, so the digest is not in it
         try:
-            async for message in channel.history(limit=HISTORY_SCAN):
-                if message.author.id == guild.me.id and any(
-                    is_our_digest(e.footer.text, digest.id) for e in message.embeds
-                ):
-                    return message
+            return await self.bot.delivery.find_own_message(channel, digest_marker(digest.id))
         except discord.HTTPException as exc:
             raise PostFailed(http_code(exc)) from exc
-        return None
 
     async def digest_status(self, guild_id: int, lang: str) -> list[str]:
         """Lines for `/majlis status`: how the last digest went."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from functools import partial
 from typing import TYPE_CHECKING
 
 import discord
@@ -14,7 +15,7 @@ from cogs.prompts._content import (
     NEEDED_PERMISSIONS,
     PostFailed,
     http_code,
-    is_our_post,
+    post_marker,
     prompt_embed,
     thread_name,
 )
@@ -24,7 +25,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cogs.prompts")
 
-HISTORY_SCAN = 50  # recent messages searched for a post whose send was interrupted
 THREAD_ARCHIVE_MINUTES = 10080  # a week: answers stay open until the next prompt
 THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 
@@ -37,7 +37,7 @@ class PostingMixin:
     async def _deliver(
         self, guild: discord.Guild, channel_id: int | None, post: PromptPost, lang: str
     ) -> PromptPost:
-        """Send the post (recording before and after the HTTP call), then open its thread."""
+        """Send the post once (recorded before and after the HTTP call), then open its thread."""
         db = self.bot.db
         if post.message_id is None:
             try:
@@ -47,17 +47,18 @@ class PostingMixin:
                 missing = missing_permissions(channel, guild.me, NEEDED_PERMISSIONS)
                 if missing:
                     raise PostFailed(f"missing:{','.join(missing)}")
-                found = await self._find_interrupted_send(channel, post) if post.attempts else None
-                if found is not None:
-                    message_id = found
-                else:
-                    await store.start_attempt(db, post.id, channel.id, self.bot.clock.now())
-                    embed = prompt_embed(lang, post.text, post.id, credited_user_id=post.credited_user_id)
-                    try:
-                        message = await channel.send(embed=embed)
-                    except discord.HTTPException as exc:
-                        raise PostFailed(http_code(exc)) from exc
-                    message_id = message.id
+                delivery = self.bot.delivery
+                embed = prompt_embed(lang, post.text, post.id, credited_user_id=post.credited_user_id)
+                try:
+                    message = await delivery.send_once(
+                        begun=post.attempts > 0,
+                        find=partial(delivery.find_own_message, channel, post_marker(post.id)),
+                        record=partial(store.start_attempt, db, post.id, channel.id, self.bot.clock.now()),
+                        send=partial(delivery.send, channel, embed=embed),
+                    )
+                except discord.HTTPException as exc:
+                    raise PostFailed(http_code(exc)) from exc
+                message_id = message.id
                 await store.record_message(db, post.id, channel.id, message_id, self.bot.clock.now())
             except PostFailed as failure:
                 log.warning("prompt %s in guild %s not posted: %s", post.id, guild.id, failure.code)
@@ -70,19 +71,6 @@ class PostingMixin:
         assert fresh is not None
         return fresh
 
-    async def _find_interrupted_send(self, channel: discord.TextChannel, post: PromptPost) -> int | None:
-        """Find a post whose send went out before the bot stopped, so it is not sent again."""
-        me = channel.guild.me
-        try:
-            async for message in channel.history(limit=HISTORY_SCAN):
-                if message.author.id == me.id and any(
-                    is_our_post(e.footer.text, post.id) for e in message.embeds
-                ):
-                    return message.id
-        except discord.HTTPException as exc:
-            raise PostFailed(http_code(exc)) from exc
-        return None
-
     async def _open_thread(self, guild: discord.Guild, post: PromptPost) -> PromptPost:
         """Open the answers thread on a posted prompt; a lost message means the prompt is posted again."""
         assert post.message_id is not None
@@ -91,9 +79,8 @@ class PostingMixin:
         try:
             if not isinstance(channel, discord.TextChannel):
                 raise PostFailed("channel_missing")
-            message = channel.get_partial_message(post.message_id)
-            thread = await message.create_thread(
-                name=thread_name(post.text), auto_archive_duration=THREAD_ARCHIVE_MINUTES
+            thread = await self.bot.delivery.open_message_thread(
+                channel, post.message_id, thread_name(post.text), auto_archive_duration=THREAD_ARCHIVE_MINUTES
             )
             await store.record_thread(db, post.id, thread.id)
         except (PostFailed, discord.NotFound):

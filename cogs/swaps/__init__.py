@@ -64,6 +64,8 @@ class Swaps(MajlisCog):
         self.bot.register_feature(Feature("swaps", status=self.status_lines))
         self.bot.profile_counters.append(self.profile_counts)
         self.bot.scheduler.add_daily("swaps", self.board.daily, hour=5)
+        # Proposals the bot stopped delivering resume once the gateway's caches are filled.
+        self.board.track(self.board.resume(), "swaps-resume")
         try:
             await self.board.schedule_sweep()
         except RuntimeError:
@@ -72,6 +74,7 @@ class Swaps(MajlisCog):
     async def cog_unload(self) -> None:
         """Drop the buttons, counters and jobs this cog added."""
         await super().cog_unload()
+        await self.board.stop()
         self.bot.remove_dynamic_items(HelpButton, MatchButton, RenewButton)
         if self.profile_counts in self.bot.profile_counters:
             self.bot.profile_counters.remove(self.profile_counts)

@@ -5,13 +5,16 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from collections.abc import Coroutine
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot import swapmatch
-from bot.i18n import t
+from bot.delivery import Marker
+from bot.i18n import LANGUAGES, t
 from bot.storage import guilds as guild_store
 from bot.storage import profiles as profile_store
 from bot.storage import swaps as store
@@ -27,8 +30,6 @@ log = logging.getLogger(__name__)
 SWEEP_JOB = "swaps:sweep"
 # A sweep that finds work still due (a failed edit, say) waits this long before trying again.
 RETRY_AFTER = timedelta(minutes=10)
-# Messages read back in a proposal's thread when looking for one sent before a restart (it is the first).
-HISTORY_LOOKBACK = 20
 
 
 class SwapBoard:
@@ -39,6 +40,7 @@ class SwapBoard:
         self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
         # The daily job and the sweep job may fire together: one sweep at a time reminds each owner once.
         self._sweeping = asyncio.Lock()
+        self.tasks: set[asyncio.Task[None]] = set()
 
     # --- board posts -----------------------------------------------------------------------
 
@@ -83,9 +85,7 @@ class SwapBoard:
             channel = await self.board_channel(guild_id)
             if channel is None:
                 return []
-            delivered = [m.id for m in await store.undelivered_matches(self.bot.db, guild_id)]
-            for match_id in delivered:
-                await self.deliver(match_id, channel)
+            delivered = await self._deliver_undelivered(guild_id, channel)
             requests = await store.requests_for_matching(self.bot.db, guild_id)
             if len(requests) < 2:
                 return delivered
@@ -138,95 +138,90 @@ class SwapBoard:
                     await self.deliver(match_id, channel)
             return delivered + created
 
+    async def resume(self) -> None:
+        """Deliver the proposals a stop left undelivered, at start-up rather than at the next matching run."""
+        await self.bot.wait_until_ready()
+        for guild_id in await store.guilds_with_undelivered_matches(self.bot.db):
+            if self.bot.get_guild(guild_id) is None:
+                continue  # another shard's guild
+            async with self._locks[guild_id]:
+                channel = await self.board_channel(guild_id)
+                if channel is not None:
+                    await self._deliver_undelivered(guild_id, channel)
+
+    async def _deliver_undelivered(self, guild_id: int, channel: discord.TextChannel) -> list[int]:
+        undelivered = [m.id for m in await store.undelivered_matches(self.bot.db, guild_id)]
+        for match_id in undelivered:
+            await self.deliver(match_id, channel)
+        return undelivered
+
+    def track(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        """Run background work that `stop()` cancels (the recorded steps resume it next start)."""
+        task = asyncio.create_task(coro, name=name)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+        return task
+
+    async def stop(self) -> None:
+        """Cancel background work and wait for it to unwind."""
+        for task in list(self.tasks):
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+
     async def deliver(self, match_id: int, channel: discord.TextChannel) -> bool:
         """Open the proposal's private thread with its members, explaining who offers what to whom.
 
-        Exactly once across restarts: each step is recorded as it happens, and a resumed delivery first looks
-        for the thread and the message Discord may have made before the bot stopped.
+        Exactly once across restarts: each step is recorded before its request, and a resumed delivery
+        first looks for the thread and the message Discord may have made before the bot stopped.
         """
-        match = await store.get_match(self.bot.db, match_id)
+        db, delivery = self.bot.db, self.bot.delivery
+        match = await store.get_match(db, match_id)
         if match is None or match.status != "proposed" or match.message_id is not None:
             return False
-        requests = {
-            r.id: r for r in await store.get_requests(self.bot.db, [m.request_id for m in match.members])
-        }
+        requests = {r.id: r for r in await store.get_requests(db, [m.request_id for m in match.members])}
         lang = await self.bot.guild_language(match.guild_id)
+        # An earlier attempt recorded the channel ("creating") before asking Discord for the thread.
+        recorded = channel.guild.get_channel(match.channel_id) if match.channel_id else None
         try:
-            thread: discord.Thread | None = None
+            thread = None
             if match.thread_id is not None:
-                thread = await self._stored_thread(channel.guild, match.thread_id)
-            elif match.channel_id is not None:
-                # "creating" was recorded: Discord may have opened the thread before we could store its id.
-                thread = await self._find_thread(channel.guild, match)
-                if thread is not None:
-                    await store.set_match_thread(self.bot.db, match.id, thread.id)
-            maybe_posted = thread is not None
+                thread = await delivery.get_thread(channel.guild, match.thread_id)  # None: deleted, open anew
             if thread is None:
-                # Recorded before the request: if we stop before storing the id, the resume looks it up by name.
-                await store.mark_match_creating(self.bot.db, match.id, channel.id)
-                thread = await channel.create_thread(
-                    name=t(lang, "swaps.match.thread_name", id=match.id),
-                    type=discord.ChannelType.private_thread,
-                    invitable=False,
-                    auto_archive_duration=10080,
+                thread = await delivery.send_once(
+                    begun=isinstance(recorded, discord.TextChannel) and match.thread_id is None,
+                    find=partial(
+                        delivery.find_own_thread,
+                        recorded,
+                        [t(lang, "swaps.match.thread_name", id=match.id) for lang in LANGUAGES],
+                    ),
+                    record=partial(store.mark_match_creating, db, match.id, channel.id),
+                    send=partial(
+                        delivery.open_private_thread, channel, t(lang, "swaps.match.thread_name", id=match.id)
+                    ),
                 )
-                await store.set_match_thread(self.bot.db, match.id, thread.id)
-            for user_id in dict.fromkeys(m.user_id for m in match.members):
-                await thread.add_user(discord.Object(user_id))  # adding a member twice is harmless
-            message = await self._find_proposal(thread, match.id) if maybe_posted else None
-            if message is None:
-                message = await thread.send(
-                    content=" ".join(f"<@{m.user_id}>" for m in match.members),
+            await delivery.add_members(thread, [m.user_id for m in match.members])
+            # Recording the thread starts the message step: a resume with a thread looks for the proposal.
+            message = await delivery.send_once(
+                begun=match.channel_id is not None,
+                find=partial(
+                    delivery.find_own_message, thread, Marker.button(f"majlis:swaps:match:{match.id}:")
+                ),
+                record=partial(store.set_match_thread, db, match.id, thread.id),
+                send=partial(
+                    delivery.send,
+                    thread,
+                    " ".join(f"<@{m.user_id}>" for m in match.members),
                     embed=match_embed(match, requests, lang),
                     view=match_view(match, self.names(channel.guild, match), lang),
                     allowed_mentions=discord.AllowedMentions(users=True),
-                )
+                ),
+            )
         except discord.HTTPException as error:
-            # Left undelivered: the next matching run (new request or daily) resumes from the recorded step.
+            # Left undelivered: the next start or matching run resumes from the recorded step.
             log.warning("could not open the thread for swap proposal %s: %s", match.id, error)
             return False
-        await store.set_match_message(self.bot.db, match.id, message.id)
+        await store.set_match_message(db, match.id, message.id, thread.id)
         return True
-
-    async def _stored_thread(self, guild: discord.Guild, thread_id: int) -> discord.Thread | None:
-        """Return a proposal's recorded thread, or None if it was deleted meanwhile (a new one is opened)."""
-        thread = guild.get_thread(thread_id)
-        if thread is not None:
-            return thread
-        try:
-            fetched = await self.bot.fetch_channel(thread_id)
-        except discord.NotFound:
-            return None
-        return fetched if isinstance(fetched, discord.Thread) else None
-
-    async def _find_thread(self, guild: discord.Guild, match: store.SwapMatch) -> discord.Thread | None:
-        """Find a proposal's thread opened before a restart, by its deterministic name (in either language)."""
-        names = {t(lang, "swaps.match.thread_name", id=match.id) for lang in ("ar", "en")}
-        me = self.bot.user.id if self.bot.user else None
-
-        def ours(thread: discord.Thread) -> bool:
-            return thread.parent_id == match.channel_id and thread.name in names and thread.owner_id == me
-
-        for thread in guild.threads:
-            if ours(thread):
-                return thread
-        for thread in await guild.active_threads():
-            if ours(thread):
-                return thread
-        return None
-
-    async def _find_proposal(self, thread: discord.Thread, match_id: int) -> discord.Message | None:
-        """Find a proposal message sent before a restart, by the prefix of its buttons' custom ids."""
-        prefix = f"majlis:swaps:match:{match_id}:"
-        me = self.bot.user.id if self.bot.user else None
-        async for message in thread.history(limit=HISTORY_LOOKBACK):
-            if message.author.id == me and any(
-                str(getattr(child, "custom_id", None) or "").startswith(prefix)
-                for row in message.components
-                for child in getattr(row, "children", [])
-            ):
-                return message
-        return None
 
     @staticmethod
     def names(guild: discord.Guild | None, match: store.SwapMatch) -> dict[int, str]:

@@ -189,7 +189,7 @@ async def test_a_restart_mid_delivery_delivers_every_group_exactly_once(majlis):
     channel, _ = await setup_intros(majlis, 20)
     # A thread limit of 3 per hour holds the round after three threads; the bot is stopped right there,
     # with groups waiting in the "creating" state.
-    cog(majlis).runner.pacer = Pacer({"global": Limit(50, 1.0), "thread_create": Limit(3, 3600.0)})
+    majlis.bot.delivery.pacer = Pacer({"global": Limit(50, 1.0), "thread_create": Limit(3, 3600.0)})
     await majlis.run(majlis.admin, "majlis run", feature="intros")
     await majlis.fake.wait_for(lambda: len(majlis.fake.threads(channel)) == 3)
     latest = await store.latest_round(majlis.bot.db, majlis.guild.id)
@@ -292,7 +292,7 @@ async def test_rate_limits_are_paced_and_429s_absorbed(majlis):
     majlis.fake.enable_rate_limits(True)
     channel, _ = await setup_intros(majlis, 24)
     # Our pacer knows the fake's thread limit (10 per "5 minutes", time-scaled): no 429 from pacing.
-    cog(majlis).runner.pacer = Pacer(
+    majlis.bot.delivery.pacer = Pacer(
         {
             "global": Limit(50, 1.0),
             "thread_create": Limit(10, 300.0),
@@ -553,7 +553,7 @@ async def test_two_concurrent_runs_make_one_round_and_one_set_of_threads(majlis)
 async def test_a_run_while_a_round_is_still_going_out_resumes_it_instead_of_starting_another(majlis):
     channel, _ = await setup_intros(majlis, 20)
     # A thread limit of 3 per hour holds the round after three threads, so its delivery is still going.
-    cog(majlis).runner.pacer = Pacer({"global": Limit(50, 1.0), "thread_create": Limit(3, 3600.0)})
+    majlis.bot.delivery.pacer = Pacer({"global": Limit(50, 1.0), "thread_create": Limit(3, 3600.0)})
     await majlis.run(majlis.admin, "majlis run", feature="intros")
     await majlis.fake.wait_for(lambda: len(majlis.fake.threads(channel)) == 3)
     latest = await store.latest_round(majlis.bot.db, majlis.guild.id)

@@ -17,8 +17,8 @@ from cogs.prompts._content import (
     failure_text,
     first_occurrences,
     guess_language,
-    is_our_post,
     post_footer,
+    post_marker,
     prompt_embed,
     queue_embed,
     thread_name,
@@ -144,9 +144,9 @@ def test_the_post_credits_the_author_without_text_mentions_and_marks_itself():
     assert embed.title == t("en", "prompts.post_title")
     assert "How do you say no?" in embed.description
     assert any(f.value == "<@77>" for f in embed.fields)
-    assert is_our_post(embed.footer.text, 12)
-    assert not is_our_post(embed.footer.text, 1) and not is_our_post(None, 12)
-    assert is_our_post(post_footer("ar", 12), 12)
+    assert embed.footer.text in post_marker(12).footers
+    assert embed.footer.text not in post_marker(1).footers
+    assert post_footer("ar", 12) in post_marker(12).footers
     uncredited = prompt_embed("ar", "سؤال", 3)
     assert not any("<@" in f.value for f in uncredited.fields)
     assert uncredited.title == t("ar", "prompts.post_title")
