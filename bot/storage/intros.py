@@ -200,6 +200,7 @@ class IntroGroup:
     attempts: int
     checkin_state: str
     dm_states: dict[int, str] = field(default_factory=dict)
+    checkin_dm_states: dict[int, str] = field(default_factory=dict)
     answers: dict[int, str | None] = field(default_factory=dict)
 
 
@@ -374,7 +375,7 @@ async def _groups(db: Database, where: str, params: tuple[Any, ...]) -> list[Int
         chunk = ids[start : start + 500]
         marks = ",".join("?" * len(chunk))
         for m in await db.fetchall(
-            f"SELECT group_id, user_id, answer, dm_state FROM intro_group_members "
+            f"SELECT group_id, user_id, answer, dm_state, checkin_dm_state FROM intro_group_members "
             f"WHERE group_id IN ({marks}) ORDER BY group_id, user_id",
             tuple(chunk),
         ):
@@ -396,6 +397,7 @@ async def _groups(db: Database, where: str, params: tuple[Any, ...]) -> list[Int
             attempts=r["attempts"],
             checkin_state=r["checkin_state"],
             dm_states={m["user_id"]: m["dm_state"] for m in members.get(r["group_id"], [])},
+            checkin_dm_states={m["user_id"]: m["checkin_dm_state"] for m in members.get(r["group_id"], [])},
             answers={m["user_id"]: m["answer"] for m in members.get(r["group_id"], [])},
         )
         for r in rows
@@ -447,6 +449,17 @@ async def set_dm_state(
     await db.execute(
         "UPDATE intro_group_members SET dm_state = ?, dm_message_id = COALESCE(?, dm_message_id)"
         " WHERE group_id = ? AND user_id = ?",
+        (state, message_id, group_id, user_id),
+    )
+
+
+async def set_checkin_dm_state(
+    db: Database, group_id: int, user_id: int, state: str, message_id: int | None = None
+) -> None:
+    """Move one member's direct-message check-in on one step."""
+    await db.execute(
+        "UPDATE intro_group_members SET checkin_dm_state = ?,"
+        " checkin_dm_message_id = COALESCE(?, checkin_dm_message_id) WHERE group_id = ? AND user_id = ?",
         (state, message_id, group_id, user_id),
     )
 

@@ -200,7 +200,7 @@ async def _close_requests(
 # History other members need (their "peers met", reputation, repeat avoidance): the member's id is
 # replaced by the tombstone, and what the member wrote there is cleared.
 _ANONYMISE = (
-    ("intro_group_members", "user_id", "dm_message_id = NULL"),
+    ("intro_group_members", "user_id", "dm_message_id = NULL, checkin_dm_message_id = NULL"),
     ("swap_requests", "user_id", "details = NULL"),
     ("swap_requests", "helper_user_id", None),
     ("swap_helps", "helper_user_id", None),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass
@@ -350,17 +349,7 @@ class RoundRunner(RoundPlanner):
         marker = Marker.button(f"majlis:intros:checkin:{group_id}:not_yet")
         mentions = " ".join(f"<@{uid}>" for uid in group.members)
         if stored.delivery == "dm":
-            await store.set_checkin_state(db, group_id, "posting")
-            for uid in group.members:
-                if group.dm_states.get(uid) != "sent":
-                    continue
-                others = " ".join(f"<@{o}>" for o in group.members if o != uid)
-                channel = await delivery.dm_channel(uid)
-                with contextlib.suppress(discord.Forbidden):
-                    await delivery.send(
-                        channel, t(lang, "intros.checkin.dm_question", members=others), view=view
-                    )
-            await store.set_checkin_state(db, group_id, "posted")
+            await self._checkin_by_dm(stored, group, view, marker)
             return
         guild = self.bot.get_guild(stored.guild_id)
         if guild is None or group.thread_id is None:
@@ -382,6 +371,35 @@ class RoundRunner(RoundPlanner):
             ),
         )
         await store.set_checkin_state(db, group_id, "posted", message.id)
+
+    async def _checkin_by_dm(
+        self, stored: store.IntroRound, group: store.IntroGroup, view: discord.ui.View, marker: Marker
+    ) -> None:
+        """Ask each member who got the intro by DM, each DM a recorded step (a restart asks nobody twice)."""
+        delivery, db, group_id = self.bot.delivery, self.db, group.group_id
+        await store.set_checkin_state(db, group_id, "posting")
+        for uid in group.members:
+            state = group.checkin_dm_states.get(uid, "pending")
+            if group.dm_states.get(uid) != "sent" or state in ("sent", "closed"):
+                continue
+            others = " ".join(f"<@{o}>" for o in group.members if o != uid)
+            try:
+                channel = await delivery.dm_channel(uid)
+                message = await delivery.send_once(
+                    begun=state == "sending",
+                    find=partial(delivery.find_own_message, channel, marker),
+                    record=partial(store.set_checkin_dm_state, db, group_id, uid, "sending"),
+                    send=partial(
+                        delivery.send,
+                        channel,
+                        t(stored.language, "intros.checkin.dm_question", members=others),
+                        view=view,
+                    ),
+                )
+                await store.set_checkin_dm_state(db, group_id, uid, "sent", message.id)
+            except discord.Forbidden:
+                await store.set_checkin_dm_state(db, group_id, uid, "closed")
+        await store.set_checkin_state(db, group_id, "posted")
 
 
 async def _wait_quietly(task: asyncio.Task[None]) -> None:

@@ -138,3 +138,25 @@ async def test_a_stop_mid_check_in_asks_each_thread_once(majlis, discord_acts):
     groups = await store.round_groups(majlis.bot.db, round_id)
     assert {g.checkin_state for g in groups} == {"posted"}
     assert (await store.get_round(majlis.bot.db, round_id)).checkin_done
+
+
+@DISCORD
+async def test_a_stop_mid_dm_check_in_asks_each_member_once(majlis, discord_acts):
+    _, users, round_id = await planned_round(majlis, 4, delivery="dm")
+    await cog(majlis).runner.deliver(round_id)
+    first = (await store.round_groups(majlis.bot.db, round_id))[0]
+    second_member = next(u for u in users if u.id == first.members[1])
+    runner = cog(majlis).runner
+    # The first member of the group has been asked; the bot stops while asking the second.
+    await majlis.stop_mid_request(
+        "POST",
+        f"/channels/{majlis.fake.dm_channel(second_member).id}/messages",
+        discord_acts=discord_acts,
+        work=lambda: runner.post_checkin(round_id),
+    )
+    await majlis.start()
+    await cog(majlis).runner.post_checkin(round_id)
+    for user in users:
+        assert len(checkins_in(majlis, majlis.fake.dm_channel(user))) == 1, user.username
+    for group in await store.round_groups(majlis.bot.db, round_id):
+        assert group.checkin_state == "posted" and set(group.checkin_dm_states.values()) == {"sent"}
