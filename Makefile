@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit bench lint demo clean
+.PHONY: run test unit typecheck bench lint demo clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required (tried python3.13, python3.12, python3.11, python3)"; exit 1; }
@@ -25,11 +25,15 @@ run: $(STAMP)
 test: $(STAMP)
 	$(PY) -m ruff format --check bot cogs tests bench
 	$(PY) -m ruff check bot cogs tests bench
+	$(PY) -m mypy
 	$(PY) -m pytest -q
 
-# The fast loop while working: everything but the slow tests (the wheel built and installed in a venv).
+# The fast loop while working: pure logic and storage; no fake Discord (e2e), no wheel build (slow).
 unit: $(STAMP)
-	$(PY) -m pytest -q -m "not slow"
+	$(PY) -m pytest -q -m "not e2e and not slow"
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
 
 bench: $(STAMP)
 	$(PY) -m bench

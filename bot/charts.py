@@ -7,6 +7,7 @@ import re
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from bot.i18n import t
 from bot.intros import IntroStats
@@ -63,7 +64,9 @@ def stats_chart(stats: IntroStats, lang: str, weeks: int) -> bytes:
     axes.set_title(shape(t(lang, "intros.stats.chart_title", weeks=weeks)), fontsize=14, family=FONT_FAMILY)
     axes.set_xlabel(shape(t(lang, "intros.stats.axis_round")), family=FONT_FAMILY)
     axes.set_ylabel(shape(t(lang, "intros.stats.axis_groups")), family=FONT_FAMILY)
-    axes.yaxis.get_major_locator().set_params(integer=True)
+    locator = axes.yaxis.get_major_locator()
+    if isinstance(locator, MaxNLocator):  # the default AutoLocator is one
+        locator.set_params(integer=True)
     if not rounds:
         axes.text(
             0.5,

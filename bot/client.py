@@ -15,7 +15,7 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
-from bot.cog import MajlisGroup, send
+from bot.cog import GuildInteraction, MajlisGroup, send
 from bot.config import Settings
 from bot.delivery import Delivery
 from bot.errors import MajlisError
@@ -26,7 +26,7 @@ from bot.storage import guilds as guild_store
 
 log = logging.getLogger(__name__)
 
-RunTarget = Callable[[discord.Interaction, bool], Awaitable[None]]
+RunTarget = Callable[[GuildInteraction, bool], Awaitable[None]]
 StatusProvider = Callable[[int, str], Awaitable[list[str]]]
 # (guild_id, user_id) -> counts shown on the profile card, e.g. {"peers_met": 3}
 ProfileCounter = Callable[[int, int], Awaitable[dict[str, int]]]
@@ -54,7 +54,9 @@ def walk_extensions(package: Any = cogs) -> Iterator[str]:
 class MajlisTree(app_commands.CommandTree):
     """The command tree with the bot's one error handler."""
 
-    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+    async def on_error(  # also answers buttons and modals, whose errors are plain exceptions
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError | Exception
+    ) -> None:
         """Turn known errors into short ephemeral replies; log the unexpected with a traceback."""
         bot: MajlisBot = interaction.client  # type: ignore[assignment]
         original = getattr(error, "original", error)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import discord
 from discord import app_commands
@@ -12,7 +12,18 @@ from discord.ext import commands
 from bot.i18n import t
 
 if TYPE_CHECKING:
-    from bot.client import MajlisBot
+    from bot.client import MajlisBot, MajlisTree
+
+    class GuildInteraction(discord.Interaction["MajlisBot"]):
+        """An interaction from a guild-only command: Discord always sends its guild."""
+
+        guild_id: int
+        guild: discord.Guild
+        user: discord.Member
+
+else:
+    # At run time a guild interaction is a plain interaction; only the type checker narrows it.
+    GuildInteraction = discord.Interaction
 
 T = TypeVar("T")
 _ADMIN_MARK = "majlis_admin"
@@ -23,6 +34,29 @@ def admin_command(
 ) -> Callable[[Callable[..., Any]], app_commands.Command[Any, ..., Any]]:
     """Declare a cog method as the `/majlis <name>` subcommand (Manage Server only)."""
     return app_commands.command(name=name, description=description, extras={_ADMIN_MARK: True})
+
+
+def in_guild(interaction: discord.Interaction) -> GuildInteraction:
+    """Return the interaction typed as a guild one; refuse it (`error.guild_only`) when it came from a DM.
+
+    For buttons and modals, which Discord may send from anywhere; slash commands declare it instead.
+    """
+    if (
+        interaction.guild_id is None
+        or interaction.guild is None
+        or not isinstance(interaction.user, discord.Member)
+    ):
+        raise app_commands.NoPrivateMessage()
+    return cast("GuildInteraction", interaction)
+
+
+def guild_command(
+    group: app_commands.Group, *, name: str, description: str
+) -> Callable[[Callable[..., Any]], app_commands.Command[Any, ..., Any]]:
+    """Declare `/<group> <name>`, whose callback takes a `GuildInteraction`: the group is guild-only."""
+    if not group.guild_only:
+        raise TypeError(f"/{group.name} must be guild-only for its commands to take a GuildInteraction")
+    return group.command(name=name, description=description)
 
 
 class MajlisGroup(app_commands.Group):
@@ -52,7 +86,11 @@ class MajlisCog(commands.Cog):
         own = []
         for command in self.__cog_app_commands__:
             if isinstance(command, app_commands.Command) and command.extras.get(_ADMIN_MARK):
-                moved = command._copy_with(parent=bot.majlis_group, binding=self, bindings={self: self})
+                moved = command._copy_with(
+                    parent=bot.majlis_group,
+                    binding=cast(Any, self),
+                    bindings={cast(Any, self): cast(Any, self)},
+                )
                 bot.majlis_group.add_command(moved)
                 self._admin_commands.append(moved)
             else:
@@ -85,7 +123,8 @@ async def send(
 ) -> None:
     """Send a response, or a follow-up when the interaction was already answered or deferred."""
     if interaction.response.is_done():
-        await interaction.followup.send(content, ephemeral=ephemeral, **kwargs)
+        # discord.py sends None as "no text" here too; its stub only says str.
+        await interaction.followup.send(cast(str, content), ephemeral=ephemeral, **kwargs)
     else:
         await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)
 
@@ -104,3 +143,22 @@ class OwnedView(discord.ui.View):
         bot: MajlisBot = interaction.client  # type: ignore[assignment]
         await send(interaction, t(await bot.language_for(interaction), "error.not_yours"))
         return False
+
+
+async def report_error(interaction: discord.Interaction, error: Exception) -> None:
+    """Answer a failed button or modal through the tree's one error handler."""
+    tree = cast("MajlisTree", interaction.client.tree)  # type: ignore[attr-defined]
+    await tree.on_error(interaction, error)
+
+
+class MajlisModal(discord.ui.Modal):
+    """A modal whose errors are answered by the tree's one handler, in the member's language."""
+
+    async def on_error(self, interaction: discord.Interaction, error: Exception, /) -> None:  # type: ignore[override]
+        """Answer a bad input or a failure like any command's."""
+        await report_error(interaction, error)
+
+
+def button_label(item: discord.ui.Item[Any]) -> str | None:
+    """Return the label of the button a dynamic item was rebuilt from (None for other items)."""
+    return item.label if isinstance(item, discord.ui.Button) else None

@@ -598,7 +598,7 @@ def _fill_block(
         gain = np.zeros((len(singles), len(core_ids)))
         barred = np.zeros((len(singles), len(core_ids)), dtype=bool)
         for c, gid in enumerate(core_ids):
-            cols = [position[m] for m in groups.members[gid]]
+            cols = np.array([position[m] for m in groups.members[gid]], dtype=np.intp)
             gain[:, c] = weight[np.ix_(single_pos, cols)].sum(axis=1)
             barred[:, c] = ~ok[np.ix_(single_pos, cols)].all(axis=1)
         priority = round_.profiles.priority[np.array(singles)]
@@ -610,11 +610,11 @@ def _fill_block(
             score = score + np.where(priority, _PRIORITY_BONUS, 0)[:, None]
             if not np.isfinite(score).any():
                 break
-            s, c = np.unravel_index(int(np.argmax(score)), score.shape)
-            groups.join(singles[s], core_ids[c])
-            open_rows[s] = False
-            gain[:, c] += weight[single_pos, single_pos[s]]
-            barred[:, c] |= ~ok[single_pos, single_pos[s]]
+            row, column = (int(i) for i in np.unravel_index(int(np.argmax(score)), score.shape))
+            groups.join(singles[row], core_ids[column])
+            open_rows[row] = False
+            gain[:, column] += weight[single_pos, single_pos[row]]
+            barred[:, column] |= ~ok[single_pos, single_pos[row]]
         singles = [m for m, still in zip(singles, open_rows, strict=True) if still]
         single_pos = np.array([position[s] for s in singles], dtype=np.int64)
         if not singles:

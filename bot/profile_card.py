@@ -105,8 +105,8 @@ def _language_key(text: str) -> str:
 @cache
 def _language_index() -> dict[str, str]:
     """Map every accepted spelling (code, English, Arabic and native names) to an ISO code."""
-    english = Locale.parse("en").languages
-    arabic = Locale.parse("ar").languages
+    english: dict[str, str] = dict(Locale.parse("en").languages)
+    arabic: dict[str, str] = dict(Locale.parse("ar").languages)
     # Two-letter (ISO 639-1) codes claim a name before three-letter ones.
     codes = sorted((c for c in english if re.fullmatch("[a-z]{2,3}", c)), key=lambda c: (len(c), c))
     index: dict[str, str] = {}

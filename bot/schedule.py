@@ -110,7 +110,7 @@ class Scheduler:
         self._pending: dict[str, datetime] = {}  # job id -> occurrence it will run for
         # Set by the bot: a run missed while down fires during start-up, before guilds are cached.
         self.before_run: Callable[[], Awaitable[Any]] | None = None
-        self._once: dict[str, tuple[datetime, Callable[..., Awaitable[None]], tuple[Any, ...]]] = {}
+        self._once: dict[str, tuple[datetime, Callable[..., Awaitable[Any]], tuple[Any, ...]]] = {}
         self._inflight: set[asyncio.Task[Any]] = set()
 
     def register(self, feature: str, handler: Handler) -> None:
@@ -221,7 +221,7 @@ class Scheduler:
         await guild_store.record_feature_run(self.db, guild_id, feature, occurrence, error)
         await self.reschedule(guild_id, feature)
 
-    def add_once(self, key: str, when: datetime, func: Callable[..., Awaitable[None]], *args: Any) -> None:
+    def add_once(self, key: str, when: datetime, func: Callable[..., Awaitable[Any]], *args: Any) -> None:
         """Run `func(*args)` once at `when` (now if past); callers rebuild these from their rows at start."""
         self._once[key] = (when, func, args)
         delay = max((when - self.clock.now()).total_seconds(), 0.0)
@@ -249,9 +249,7 @@ class Scheduler:
             if task is not None:
                 self._inflight.discard(task)
 
-    def add_daily(
-        self, key: str, func: Callable[[], Awaitable[None]], hour: int = 3, minute: int = 0
-    ) -> None:
+    def add_daily(self, key: str, func: Callable[[], Awaitable[Any]], hour: int = 3, minute: int = 0) -> None:
         """Run `func()` every day at hour:minute UTC (maintenance: backups, expiries, purges)."""
         self._aps.add_job(
             func,

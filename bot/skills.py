@@ -279,9 +279,11 @@ class SkillCatalogue:
                     best[key] = 2 * tier
 
         labels = self._labels["ar" if lang == "ar" else "en"]
-        top = heapq.nsmallest(
-            limit, best, key=lambda k: (best[k], k not in guild.known, labels.get(k, k).casefold())
-        )
+
+        def order(key: str) -> tuple[int, bool, str]:
+            return best[key], key not in guild.known, labels.get(key, key).casefold()
+
+        top = heapq.nsmallest(limit, best, key=order)
         return [(labels.get(k) or clip(self._typed.get(k, k), MAX_CHOICE_LENGTH), k) for k in top]
 
 

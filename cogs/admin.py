@@ -8,7 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.client import MajlisBot
-from bot.cog import MajlisCog, admin_command, send
+from bot.cog import GuildInteraction, MajlisCog, admin_command, send
 from bot.errors import MajlisError
 from bot.i18n import discord_time, format_when, t, weekday_name
 from bot.schedule import schedule_for
@@ -79,17 +79,15 @@ class Admin(MajlisCog):
 
     @admin_command(name="language", description="Set the server's default language for Majlis")
     @app_commands.describe(language="ar = Arabic (العربية), en = English")
-    async def language(self, interaction: discord.Interaction, language: Literal["ar", "en"]) -> None:
+    async def language(self, interaction: GuildInteraction, language: Literal["ar", "en"]) -> None:
         """Set the guild's default language."""
-        assert interaction.guild_id is not None
         await guild_store.set_guild_language(self.bot.db, interaction.guild_id, language)
         lang = await self.lang(interaction)
         await send(interaction, t(lang, "admin.language_set", language=t(lang, f"language.{language}")))
 
     @admin_command(name="status", description="Show Majlis's configuration, next runs and counts")
-    async def status(self, interaction: discord.Interaction) -> None:
+    async def status(self, interaction: GuildInteraction) -> None:
         """Show what is configured so far."""
-        assert interaction.guild_id is not None
         # The card reads every feature's rows: acknowledge first so a slow database misses no deadline.
         await interaction.response.defer(ephemeral=True, thinking=True)
         lang = await self.lang(interaction)
@@ -99,11 +97,10 @@ class Admin(MajlisCog):
     @app_commands.describe(feature="The feature to turn off")
     async def disable(
         self,
-        interaction: discord.Interaction,
+        interaction: GuildInteraction,
         feature: Literal["intros", "prompts", "digest", "swaps", "share"],
     ) -> None:
         """Turn a feature's schedule and commands off, keeping its data."""
-        assert interaction.guild_id is not None
         lang = await self.lang(interaction)
         config = await guild_store.get_feature(self.bot.db, interaction.guild_id, feature)
         if config is None:
@@ -121,7 +118,7 @@ class Admin(MajlisCog):
     @app_commands.describe(feature="What to run now", dry_run="Only show who would be paired; send nothing")
     async def run(
         self,
-        interaction: discord.Interaction,
+        interaction: GuildInteraction,
         feature: Literal["intros", "prompt", "digest"],
         dry_run: bool = False,
     ) -> None:

@@ -13,7 +13,7 @@ from discord import app_commands
 
 from bot.client import MajlisBot
 from bot.client_details import parse_client_list
-from bot.cog import MajlisCog, send
+from bot.cog import GuildInteraction, MajlisCog, MajlisModal, guild_command, in_guild, report_error, send
 from bot.errors import MajlisError
 from bot.i18n import t
 from bot.storage import privacy as privacy_store
@@ -40,7 +40,7 @@ def parse_clients(text: str) -> list[str]:
         raise MajlisError("privacy.clients_too_many", limit=CLIENT_NAMES_MAX) from exc
 
 
-class ClientListModal(discord.ui.Modal):
+class ClientListModal(MajlisModal):
     """The member's private client names, prefilled with the current list."""
 
     def __init__(self, cog: Privacy, lang: str, current: list[str]) -> None:
@@ -59,11 +59,7 @@ class ClientListModal(discord.ui.Modal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Replace the stored list; only the privacy check reads it."""
-        await self.cog.save_clients(interaction, self.names.value)
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        """Answer in the member's language through the tree's error handler."""
-        await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined, arg-type]
+        await self.cog.save_clients(in_guild(interaction), self.names.value)
 
 
 def export_bytes(export: dict) -> bytes:
@@ -117,7 +113,7 @@ class ForgetConfirm(discord.ui.View):
         """Forget the member, then show it is done."""
         self.stop()
         await interaction.response.defer()
-        await self.cog.forget_member(interaction)
+        await self.cog.forget_member(in_guild(interaction))
         await interaction.edit_original_response(content=t(self.lang, "privacy.forgotten"), view=None)
 
     async def cancel(self, interaction: discord.Interaction) -> None:
@@ -140,7 +136,7 @@ class ForgetConfirm(discord.ui.View):
         self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item
     ) -> None:
         """Answer in the member's language through the tree's error handler."""
-        await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined, arg-type]
+        await report_error(interaction, error)
 
 
 class Privacy(MajlisCog):
@@ -155,19 +151,19 @@ class Privacy(MajlisCog):
         guild_only=True,
     )
 
-    @privacy.command(
-        name="clients", description="Your private list of client names, used only by the privacy check"
+    @guild_command(
+        privacy,
+        name="clients",
+        description="Your private list of client names, used only by the privacy check",
     )
-    async def clients(self, interaction: discord.Interaction) -> None:
+    async def clients(self, interaction: GuildInteraction) -> None:
         """Open the client-list modal with the current names."""
-        assert interaction.guild_id is not None
         lang = await self.lang(interaction)
         current = await share_store.get_client_names(self.bot.db, interaction.guild_id, interaction.user.id)
         await interaction.response.send_modal(ClientListModal(self, lang, current))
 
-    async def save_clients(self, interaction: discord.Interaction, text: str) -> None:
+    async def save_clients(self, interaction: GuildInteraction, text: str) -> None:
         """Validate then store the member's client list (a rejected list changes nothing)."""
-        assert interaction.guild_id is not None
         if len(text) > CLIENT_LIST_TEXT_MAX:
             raise MajlisError("privacy.clients_too_many", limit=CLIENT_NAMES_MAX)
         names = parse_clients(text)
@@ -178,10 +174,9 @@ class Privacy(MajlisCog):
         key = "privacy.clients_saved" if names else "privacy.clients_cleared"
         await send(interaction, t(lang, key, count=len(names)) if names else t(lang, key))
 
-    @privacy.command(name="export", description="Get a file with everything Majlis stores about you")
-    async def export(self, interaction: discord.Interaction) -> None:
+    @guild_command(privacy, name="export", description="Get a file with everything Majlis stores about you")
+    async def export(self, interaction: GuildInteraction) -> None:
         """Send the member's export by DM, or here (only they see it) when their DMs are closed."""
-        assert interaction.guild_id is not None
         await interaction.response.defer(ephemeral=True, thinking=True)
         lang = await self.lang(interaction)
         guild = interaction.guild
@@ -213,17 +208,18 @@ class Privacy(MajlisCog):
             raise MajlisError("privacy.export_failed") from error
         await send(interaction, t(lang, "privacy.export_sent"))
 
-    @privacy.command(name="forget", description="Delete everything Majlis stores about you (asks to confirm)")
-    async def forget(self, interaction: discord.Interaction) -> None:
+    @guild_command(
+        privacy, name="forget", description="Delete everything Majlis stores about you (asks to confirm)"
+    )
+    async def forget(self, interaction: GuildInteraction) -> None:
         """Ask the member to confirm; nothing is deleted until they press the button."""
         lang = await self.lang(interaction)
         view = ForgetConfirm(self, interaction.user.id, lang, self.forget_timeout)
         view.interaction = interaction
         await interaction.response.send_message(t(lang, "privacy.forget_confirm"), view=view, ephemeral=True)
 
-    async def forget_member(self, interaction: discord.Interaction) -> None:
+    async def forget_member(self, interaction: GuildInteraction) -> None:
         """Delete the member's data in one transaction, then bring the swap board in step."""
-        assert interaction.guild_id is not None
         forgotten = await privacy_store.forget_member(
             self.bot.db, interaction.guild_id, interaction.user.id, self.bot.clock.now()
         )

@@ -10,7 +10,7 @@ import discord
 from discord import app_commands
 
 from bot.client import MajlisBot
-from bot.cog import MajlisCog, OwnedView, send
+from bot.cog import GuildInteraction, MajlisCog, OwnedView, guild_command, send
 from bot.errors import MajlisError
 from bot.fields import FIELDS, field_name, get_field
 from bot.i18n import LANGUAGES, t
@@ -111,9 +111,9 @@ class FindResultsView(OwnedView):
         self.origin: discord.Interaction | None = None
         self.previous.label = t(lang, "profile.find.previous")
         self.next.label = t(lang, "profile.find.next")
-        self._refresh()
+        self._show_page_buttons()
 
-    def _refresh(self) -> None:
+    def _show_page_buttons(self) -> None:
         self.previous.disabled = self.page <= 0
         self.next.disabled = self.page >= self.pages - 1
 
@@ -121,7 +121,7 @@ class FindResultsView(OwnedView):
         shown = self.build(page)
         self.page = shown.page
         self.pages = shown.pages
-        self._refresh()
+        self._show_page_buttons()
         await interaction.response.edit_message(embed=discord.Embed.from_dict(shown.embed), view=self)
 
     @discord.ui.button(
@@ -190,8 +190,8 @@ class Profiles(MajlisCog):
         )
         return discord.Embed.from_dict(data)
 
-    @profile.command(
-        name="set", description="Create or update your profile; only the options you give change"
+    @guild_command(
+        profile, name="set", description="Create or update your profile; only the options you give change"
     )
     @app_commands.describe(
         field="Your freelance field",
@@ -204,7 +204,7 @@ class Profiles(MajlisCog):
     @app_commands.choices(field=FIELD_CHOICES, language=LANGUAGE_CHOICES)
     async def set_profile(
         self,
-        interaction: discord.Interaction,
+        interaction: GuildInteraction,
         field: str | None = None,
         skills: app_commands.Range[str, 1, SKILLS_OPTION_MAX] | None = None,
         timezone: app_commands.Range[str, 1, 100] | None = None,
@@ -213,7 +213,6 @@ class Profiles(MajlisCog):
         language: str | None = None,
     ) -> None:
         """Validate every option first, then store them all; a rejected input changes nothing."""
-        assert interaction.guild_id is not None  # the group is guild-only
         changes = parse_profile_options(
             field=field, skills=skills, timezone=timezone, languages=languages, about=about
         )
@@ -269,11 +268,10 @@ class Profiles(MajlisCog):
             for name, value in suggest_timezones(current, lang, now=self.bot.clock.now())
         ]
 
-    @profile.command(name="show", description="Show a profile card: yours, or another member's")
+    @guild_command(profile, name="show", description="Show a profile card: yours, or another member's")
     @app_commands.describe(member="Whose profile to show (you, when left empty)")
-    async def show(self, interaction: discord.Interaction, member: discord.Member | None = None) -> None:
+    async def show(self, interaction: GuildInteraction, member: discord.Member | None = None) -> None:
         """Show a member's profile card in the viewer's language."""
-        assert interaction.guild_id is not None
         target: discord.abc.User = member or interaction.user
         lang = await self.lang(interaction)
         profile = await profile_store.get_profile(self.bot.db, interaction.guild_id, target.id)
@@ -285,17 +283,16 @@ class Profiles(MajlisCog):
             return
         await send(interaction, embed=await self._card(target, profile, lang))
 
-    @profile.command(name="find", description="Find members with a skill or in a field")
+    @guild_command(profile, name="find", description="Find members with a skill or in a field")
     @app_commands.describe(skill="A skill, in Arabic or English", field="A freelance field")
     @app_commands.choices(field=FIELD_CHOICES)
     async def find(
         self,
-        interaction: discord.Interaction,
+        interaction: GuildInteraction,
         skill: app_commands.Range[str, 1, 100] | None = None,
         field: str | None = None,
     ) -> None:
         """List discoverable members with that skill and/or field, a page at a time."""
-        assert interaction.guild_id is not None
         catalogue = default_catalogue()
         skill_key = catalogue.canonical(skill) if skill else None
         if not skill_key and not field:
@@ -343,10 +340,9 @@ class Profiles(MajlisCog):
         ]
 
     async def _discoverable(
-        self, interaction: discord.Interaction, *, skill_key: str | None, field: str | None
+        self, interaction: GuildInteraction, *, skill_key: str | None, field: str | None
     ) -> list[profile_store.Profile]:
         """Return the matching discoverable members still in the guild, the searcher left out."""
-        assert interaction.guild_id is not None
         ids = await profile_store.find_members(
             self.bot.db, interaction.guild_id, skill_key=skill_key, field=field
         )

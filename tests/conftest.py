@@ -166,3 +166,13 @@ async def majlis(fake: FakeDiscord, tmp_path: Path, error_log: Any) -> AsyncIter
         yield env
     finally:
         await env.stop()
+
+
+E2E_DIR = Path(__file__).resolve().parent / "e2e"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every test under tests/e2e as `e2e`, so `make unit` (-m "not e2e") leaves them out."""
+    for item in items:
+        if E2E_DIR in Path(item.path).parents:
+            item.add_marker(pytest.mark.e2e)

@@ -290,6 +290,14 @@ class Stage:
         if swaps is not None and hasattr(swaps, "run_matching"):
             await swaps.run_matching(self.guild.id)
 
+    async def due_times(self) -> list[datetime]:
+        """Return when scheduled work falls due next (the story defines it)."""
+        raise NotImplementedError
+
+    async def run_due(self) -> None:
+        """Run what is due and react to it (the story defines it)."""
+        raise NotImplementedError
+
     async def advance_to(self, moment: datetime) -> None:
         """Move the story's time to ``moment`` in steps, running what falls due and reacting to it."""
         while self.bot_time.now() < moment:

@@ -14,7 +14,6 @@ from bot.demo.transcript import (
     LINK,
     MARKDOWN_ESCAPE,
     MENTION,
-    TIMESTAMP,
     Names,
     button_label,
     discord_timestamp,
@@ -199,7 +198,7 @@ def markup(text: str, names: Names) -> str:
     )
     escaped = re.sub(
         r"&lt;t:(-?\d+)(?::([tTdDfFR]))?&gt;",
-        lambda m: discord_timestamp(TIMESTAMP.match(f"<t:{m.group(1)}:{m.group(2) or 'f'}>")),
+        discord_timestamp,  # the same two groups as TIMESTAMP
         escaped,
     )
     escaped = LINK.sub(lambda m: f'<a href="{m.group(3)}">{m.group(1)}</a>', escaped)

@@ -139,13 +139,16 @@ class Demo(Stage):
         """Let members answer the check-ins that fell due (the scheduler just posted them)."""
         for stored in due:
             groups = [g for g in await intro_store.round_groups(self.live.db, stored.round_id) if g.thread_id]
-            await self.fake.wait_for(
-                lambda groups=groups: all(self.checkin_message(g.thread_id) for g in groups), timeout=WAIT
-            )
+            threads = [g.thread_id for g in groups if g.thread_id is not None]
+
+            def all_asked(threads: list[int] = threads) -> bool:
+                return all(self.checkin_message(thread_id) for thread_id in threads)
+
+            await self.fake.wait_for(all_asked, timeout=WAIT)
             self.report_new(threads_shown=1)
             counts = {"met": 0, "not_yet": 0, "couldnt": 0}
-            for number, group in enumerate(groups):
-                message = self.checkin_message(group.thread_id)
+            for number, (group, thread_id) in enumerate(zip(groups, threads, strict=True)):
+                message = self.checkin_message(thread_id)
                 assert message is not None
                 for member_id in group.members:
                     user = self.fake.users[member_id]
@@ -276,7 +279,7 @@ class Demo(Stage):
             ),
             None,
         )
-        if approve is not None:
+        if approve is not None and queue.message is not None:
             await self.click(self.admin, queue.message, approve)
 
     async def share_experiences(self) -> None:
@@ -311,7 +314,7 @@ class Demo(Stage):
         mask = next(
             (c for c in (draft.message.custom_ids() if draft.message else []) if c.endswith(":mask")), None
         )
-        if mask is not None:
+        if mask is not None and draft.message is not None:
             await self.click(careful, draft.message, mask)
             await self.fake.wait_for(lambda: len(self.fake.threads(forum)) >= 2, timeout=WAIT)
         self.report_new()

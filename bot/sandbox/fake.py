@@ -13,7 +13,7 @@ import discord
 import discord.gateway
 import discord.http
 import yarl
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from bot.sandbox.errors import CONTRACT_CODES, DiscordError, ServedError, Violation
 from bot.sandbox.gateway import Gateway
@@ -311,8 +311,8 @@ class FakeDiscord(InteractionDriver):
         except Exception as exc:
             # A bug in the fake must fail the test loudly, not look like a flaky Discord (no 5xx retries).
             _log.exception("fake discord crashed on %s %s", method, path)
-            error = DiscordError(400, 0, f"fake discord internal error: {exc!r}")
-            return self._refuse(method, path, error, detail=traceback.format_exc(), force_violation=True)
+            crash = DiscordError(400, 0, f"fake discord internal error: {exc!r}")
+            return self._refuse(method, path, crash, detail=traceback.format_exc(), force_violation=True)
         if result is None:
             return web.Response(status=204, headers=verdict.headers)
         return _json_response(200, result, verdict.headers)
@@ -361,8 +361,10 @@ class FakeDiscord(InteractionDriver):
             files: list[UploadedFile] = []
             reader = await request.multipart()
             async for part in reader:
-                name = part.name or ""  # type: ignore[union-attr]
-                data = await part.read()  # type: ignore[union-attr]
+                if not isinstance(part, BodyPartReader):
+                    continue  # Discord's bodies never nest multiparts
+                name = part.name or ""
+                data = await part.read()
                 if name == "payload_json":
                     body = json.loads(data)
                 elif name.startswith("files["):
@@ -371,10 +373,10 @@ class FakeDiscord(InteractionDriver):
                         UploadedFile(
                             index,
                             part.filename or f"file{index}",
-                            bytes(data),  # type: ignore[union-attr]
+                            bytes(data),
                             part.headers.get("Content-Type"),
                         )
-                    )  # type: ignore[union-attr]
+                    )
             return body, files
         raw = await request.read()
         if not raw:

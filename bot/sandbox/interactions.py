@@ -392,7 +392,7 @@ class InteractionDriver(RestRoutes):
             if allowed and value.type not in allowed:
                 raise InvalidInteraction(f"{where} does not accept channel type {value.type}")
             payload = self.channel_payload(value)
-            slim = {
+            slim: dict[str, Any] = {
                 k: payload[k] for k in ("id", "name", "type", "parent_id", "thread_metadata") if k in payload
             }
             if guild is not None:
@@ -428,7 +428,7 @@ class InteractionDriver(RestRoutes):
 
     def _submitted(self, top: dict[str, Any], values: dict[str, str]) -> dict[str, Any] | None:
         def answer(component: dict[str, Any]) -> dict[str, Any]:
-            custom_id = component.get("custom_id")
+            custom_id = component.get("custom_id") or ""
             if component.get("type") == limits.TEXT_INPUT:
                 value = values.get(custom_id, "")
                 if component.get("required", True) and not value:
@@ -438,7 +438,7 @@ class InteractionDriver(RestRoutes):
                 ):
                     raise InvalidInteraction(f"modal input {custom_id!r}: length {len(value)} out of bounds")
                 return {"type": 4, "custom_id": custom_id, "value": value, "id": component.get("id", 0)}
-            chosen = values.get(custom_id, [])
+            chosen: Any = values.get(custom_id, [])
             return {
                 "type": component.get("type"),
                 "custom_id": custom_id,

@@ -336,7 +336,7 @@ def _check_options(options: list[Any], base: tuple[str | int, ...], errors: Erro
     if len(options) > 25:
         errors.too_many(base, 25)
     seen_optional = False
-    names: set[str] = set()
+    names: set[str | None] = set()
     for i, option in enumerate(options):
         if not isinstance(option, dict):
             continue

@@ -570,6 +570,7 @@ class RestRoutes(World):
             errors = ErrorTree()
             errors.add(("message",), "BASE_TYPE_REQUIRED", "This field is required")
             errors.raise_if_any()
+        assert isinstance(starter, dict)  # raise_if_any refused it otherwise
         limits.check_message(starter, file_count=len(files))
         known = {int(t["id"]): t for t in forum.available_tags}
         tags = [int(t) for t in body.get("applied_tags") or []]

@@ -221,7 +221,11 @@ class World:
     ) -> Channel:
         """Create a text (or announcement) channel."""
         return self._new_channel(
-            guild, 5 if announcement else GUILD_TEXT, name, parent_id=category and category.id, topic=topic
+            guild,
+            5 if announcement else GUILD_TEXT,
+            name,
+            parent_id=category.id if category else None,
+            topic=topic,
         )
 
     def create_forum_channel(
@@ -234,7 +238,7 @@ class World:
     ) -> Channel:
         """Create a forum channel with ``available_tags`` (names or tag dicts)."""
         channel = self._new_channel(
-            guild, GUILD_FORUM, name, parent_id=category and category.id, dispatch=False
+            guild, GUILD_FORUM, name, parent_id=category.id if category else None, dispatch=False
         )
         channel.available_tags = [self._tag(t) for t in tags]
         self._dispatch_channel("CHANNEL_CREATE", channel)
@@ -553,7 +557,7 @@ class World:
             "features": [],
             "mfa_level": 0,
             "application_id": None,
-            "system_channel_id": _str(guild.system_channel and guild.system_channel.id),
+            "system_channel_id": _str(guild.system_channel.id if guild.system_channel else None),
             "system_channel_flags": 0,
             "rules_channel_id": None,
             "max_members": 500000,

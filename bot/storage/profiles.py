@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from bot.skills import default_catalogue
 from bot.storage import Database, to_db_time, utcnow
@@ -139,7 +140,7 @@ async def save_profile(
                 (json.dumps(list(languages)), guild_id, user_id),  # type: ignore[arg-type]
             )
         if skills is not _UNSET:
-            keys = list(dict.fromkeys(skills))  # type: ignore[call-overload]
+            keys: list[str] = list(dict.fromkeys(cast(Sequence[str], skills)))
             if len(keys) > SKILLS_MAX:
                 raise ValueError("too many skills")
             await conn.execute(

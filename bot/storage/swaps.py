@@ -192,7 +192,7 @@ async def get_requests(db: Database, request_ids: Iterable[int]) -> list[SwapReq
     marks = ",".join("?" * len(ids))
     rows = await db.fetchall(
         f"SELECT {_REQUEST_COLUMNS} FROM swap_requests WHERE id IN ({marks}) ORDER BY id",
-        ids,
+        tuple(ids),
     )
     return [_request(r) for r in rows]
 
@@ -259,7 +259,7 @@ async def count_requests(
 ) -> int:
     """Count the requests `list_requests` pages through."""
     where, params = _list_filter(guild_id, statuses, skill, user_id, present_only)
-    row = await db.fetchone(f"SELECT COUNT(*) AS n FROM swap_requests WHERE {where}", params)
+    row = await db.fetchone(f"SELECT COUNT(*) AS n FROM swap_requests WHERE {where}", tuple(params))
     return int(row["n"]) if row else 0
 
 

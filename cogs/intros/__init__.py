@@ -14,7 +14,7 @@ from discord import app_commands
 from bot import intros as logic
 from bot.charts import stats_chart
 from bot.client import Feature, MajlisBot
-from bot.cog import MajlisCog, admin_command, send
+from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, send
 from bot.errors import MajlisError
 from bot.i18n import discord_time, format_when, t, weekday_name
 from bot.matching import MatchResult
@@ -95,9 +95,8 @@ class Intros(MajlisCog):
             self._rounds_made[guild_id] = self._rounds_made.get(guild_id, 0) + 1
         return outcome
 
-    async def run_now(self, interaction: discord.Interaction, dry_run: bool) -> None:
+    async def run_now(self, interaction: GuildInteraction, dry_run: bool) -> None:
         """`/majlis run feature:intros [dry_run]`: a round now, or only show it."""
-        assert interaction.guild_id is not None
         guild_id = interaction.guild_id
         made_before = self._rounds_made.get(guild_id, 0)  # what existed when the admin asked
         lang = await self.lang(interaction)
@@ -195,7 +194,7 @@ class Intros(MajlisCog):
     @app_commands.choices(weekday=WEEKDAY_CHOICES)
     async def configure(
         self,
-        interaction: discord.Interaction,
+        interaction: GuildInteraction,
         channel: discord.TextChannel,
         weekday: int = logic.DEFAULT_WEEKDAY,
         hour: app_commands.Range[int, 0, 23] = logic.DEFAULT_HOUR,
@@ -206,7 +205,6 @@ class Intros(MajlisCog):
         delivery: Literal["thread", "dm"] = "thread",
     ) -> None:
         """Validate everything, then save the schedule and the guild's time zone."""
-        assert interaction.guild is not None
         guild = interaction.guild
         lang = await self.lang(interaction)
         if weekday not in range(7) or hour not in range(24):
@@ -269,10 +267,9 @@ class Intros(MajlisCog):
     @admin_command(name="stats", description="Participation: intros made, met rate, repeats — with a chart")
     @app_commands.describe(weeks="How many weeks back (default 8)")
     async def stats(
-        self, interaction: discord.Interaction, weeks: app_commands.Range[int, 1, 52] = STATS_DEFAULT_WEEKS
+        self, interaction: GuildInteraction, weeks: app_commands.Range[int, 1, 52] = STATS_DEFAULT_WEEKS
     ) -> None:
         """Show intros made, met rate, repeat rate and members never matched, as text and a chart."""
-        assert interaction.guild_id is not None
         if weeks not in range(1, 53):
             raise MajlisError("intros.stats.bad_weeks")
         lang = await self.lang(interaction)
@@ -307,10 +304,9 @@ class Intros(MajlisCog):
         if config is None or not config.enabled:
             raise MajlisError("intros.off")
 
-    @intros.command(name="join", description="Take part in the weekly introductions")
-    async def join(self, interaction: discord.Interaction) -> None:
+    @guild_command(intros, name="join", description="Take part in the weekly introductions")
+    async def join(self, interaction: GuildInteraction) -> None:
         """Opt in and become findable by peers."""
-        assert interaction.guild_id is not None
         await self._require_running(interaction.guild_id)
         guild_id, user_id = interaction.guild_id, interaction.user.id
         joined = await store.join(self.bot.db, guild_id, user_id, self.bot.clock.now())
@@ -323,19 +319,19 @@ class Intros(MajlisCog):
         complete = profile is not None and profile.field and profile.timezone
         await self.reply(interaction, "intros.joined" if complete else "intros.joined_no_profile")
 
-    @intros.command(name="leave", description="Stop taking part in the introductions")
-    async def leave(self, interaction: discord.Interaction) -> None:
+    @guild_command(intros, name="leave", description="Stop taking part in the introductions")
+    async def leave(self, interaction: GuildInteraction) -> None:
         """Opt out (history kept)."""
-        assert interaction.guild_id is not None
         if not await store.leave(self.bot.db, interaction.guild_id, interaction.user.id):
             raise MajlisError("intros.not_joined")
         await self.reply(interaction, "intros.left")
 
-    @intros.command(name="pause", description="Take a break from introductions; you come back by yourself")
+    @guild_command(
+        intros, name="pause", description="Take a break from introductions; you come back by yourself"
+    )
     @app_commands.describe(weeks="How many weeks, 1–12")
-    async def pause(self, interaction: discord.Interaction, weeks: app_commands.Range[int, 1, 12]) -> None:
+    async def pause(self, interaction: GuildInteraction, weeks: app_commands.Range[int, 1, 12]) -> None:
         """Snooze for some weeks."""
-        assert interaction.guild_id is not None
         await self._require_running(interaction.guild_id)
         now = self.bot.clock.now()
         try:
@@ -358,10 +354,11 @@ class Intros(MajlisCog):
             ),
         )
 
-    @intros.command(name="status", description="Next round, your current group and the peers you've met")
-    async def status(self, interaction: discord.Interaction) -> None:
+    @guild_command(
+        intros, name="status", description="Next round, your current group and the peers you've met"
+    )
+    async def status(self, interaction: GuildInteraction) -> None:
         """Show the member's own introductions, privately."""
-        assert interaction.guild_id is not None
         await self._require_running(interaction.guild_id)
         lang = await self.lang(interaction)
         settings = await guild_store.ensure_guild(self.bot.db, interaction.guild_id)
@@ -387,31 +384,28 @@ class Intros(MajlisCog):
         if member.bot:
             raise MajlisError("intros.not_a_peer")
 
-    @intros.command(name="avoid", description="Never be grouped with this member (private)")
+    @guild_command(intros, name="avoid", description="Never be grouped with this member (private)")
     @app_commands.describe(member="Who you never want to be grouped with; they are never told")
-    async def avoid(self, interaction: discord.Interaction, member: discord.Member) -> None:
+    async def avoid(self, interaction: GuildInteraction, member: discord.Member) -> None:
         """Record a private "never pair me with"."""
-        assert interaction.guild_id is not None
         self._peer(interaction, member, "intros.avoid_self")
         await store.add_avoid(
             self.bot.db, interaction.guild_id, interaction.user.id, member.id, self.bot.clock.now()
         )
         await self.reply(interaction, "intros.avoided", member=member.mention)
 
-    @intros.command(name="unavoid", description="Allow being grouped with this member again")
+    @guild_command(intros, name="unavoid", description="Allow being grouped with this member again")
     @app_commands.describe(member="A member on your avoid list")
-    async def unavoid(self, interaction: discord.Interaction, member: discord.Member) -> None:
+    async def unavoid(self, interaction: GuildInteraction, member: discord.Member) -> None:
         """Withdraw a private avoid request."""
-        assert interaction.guild_id is not None
         if not await store.remove_avoid(self.bot.db, interaction.guild_id, interaction.user.id, member.id):
             raise MajlisError("intros.not_avoided", member=member.mention)
         await self.reply(interaction, "intros.unavoided", member=member.mention)
 
-    @intros.command(name="again", description="I'd like to meet this member again")
+    @guild_command(intros, name="again", description="I'd like to meet this member again")
     @app_commands.describe(member="Who you'd like to meet again; when they ask too, you're paired soon")
-    async def again(self, interaction: discord.Interaction, member: discord.Member) -> None:
+    async def again(self, interaction: GuildInteraction, member: discord.Member) -> None:
         """Ask to meet someone again; when both ask, they are grouped again soon."""
-        assert interaction.guild_id is not None
         await self._require_running(interaction.guild_id)
         self._peer(interaction, member, "intros.again_self")
         mutual = await store.add_again(

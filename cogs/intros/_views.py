@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.cog import button_label
 from bot.i18n import t
 from bot.storage import intros as store
 
@@ -60,10 +61,10 @@ class CheckinButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> CheckinButton:
         """Rebuild the button from its custom id (after a restart too)."""
-        return cls(int(match["group_id"]), match["answer"], item.label or "-")
+        return cls(int(match["group_id"]), match["answer"], button_label(item) or "-")
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Store (or change) the member's answer, privately."""
@@ -95,10 +96,10 @@ class AgainButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> AgainButton:
         """Rebuild the button from its custom id (after a restart too)."""
-        return cls(int(match["group_id"]), item.label or "-")
+        return cls(int(match["group_id"]), button_label(item) or "-")
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Record the requests; the others are told nothing unless they ask too."""

@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 
 from bot.client import Feature, MajlisBot
-from bot.cog import MajlisCog, admin_command, send
+from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, send
 from bot.errors import MajlisError
 from bot.i18n import discord_time, format_when, t
 from bot.prompts import load_bank, next_prompt
@@ -81,11 +81,12 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
 
     # -- member command ----------------------------------------------------------------------------
 
-    @prompt.command(name="suggest", description="Suggest a knowledge-sharing prompt for the weekly rotation")
+    @guild_command(
+        prompt, name="suggest", description="Suggest a knowledge-sharing prompt for the weekly rotation"
+    )
     @app_commands.describe(text="Your question for the community (10-300 characters)")
-    async def suggest(self, interaction: discord.Interaction, text: str) -> None:
+    async def suggest(self, interaction: GuildInteraction, text: str) -> None:
         """Queue a member's prompt for the admins to review."""
-        assert interaction.guild_id is not None
         db, guild_id, user_id = self.bot.db, interaction.guild_id, interaction.user.id
         config = await guild_store.get_feature(db, guild_id, "prompts")
         if config is None or not config.enabled:
@@ -115,14 +116,13 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
     @app_commands.choices(weekday=WEEKDAY_CHOICES)
     async def configure(
         self,
-        interaction: discord.Interaction,
+        interaction: GuildInteraction,
         channel: discord.TextChannel,
         weekday: int = DEFAULT_WEEKDAY,
         hour: app_commands.Range[int, 0, 23] = DEFAULT_HOUR,
         timezone: str | None = None,
     ) -> None:
         """Enable weekly prompts (and the digest a day before each) in a channel."""
-        assert interaction.guild is not None
         guild_id = interaction.guild.id
         tz_name = await resolve_timezone(self.bot, guild_id, timezone, "prompts.bad_timezone")
         missing = missing_permissions(channel, interaction.guild.me, NEEDED_PERMISSIONS)
@@ -170,9 +170,8 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
         ]
 
     @admin_command(name="prompts-queue", description="Review members' prompt suggestions")
-    async def queue(self, interaction: discord.Interaction) -> None:
+    async def queue(self, interaction: GuildInteraction) -> None:
         """List pending suggestions with Approve / Reject buttons."""
-        assert interaction.guild_id is not None
         lang = await self.lang(interaction)
         embed, view = await self._queue_page(interaction.guild_id, lang, 0)
         if view is None:
@@ -186,10 +185,9 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
         language="The language the prompt is written in",
     )
     async def add(
-        self, interaction: discord.Interaction, text: str, language: Literal["ar", "en"] | None = None
+        self, interaction: GuildInteraction, text: str, language: Literal["ar", "en"] | None = None
     ) -> None:
         """Add an admin's prompt: approved at once, posted before the bank."""
-        assert interaction.guild_id is not None
         checked = check_prompt_text(text, language)
         db, guild_id = self.bot.db, interaction.guild_id
         if await store.find_waiting_duplicate(db, guild_id, checked.key) is not None:
@@ -229,11 +227,10 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
         await self.reply(interaction, "error.missing_permission")
         return True
 
-    async def decide(self, interaction: discord.Interaction, suggestion_id: int, *, approve: bool) -> None:
+    async def decide(self, interaction: GuildInteraction, suggestion_id: int, *, approve: bool) -> None:
         """Approve or reject a suggestion (admins only, whoever got hold of the button)."""
         if await self._refuse_non_admin(interaction):
             return
-        assert interaction.guild_id is not None
         lang = await self.lang(interaction)
         decided = await store.decide_suggestion(
             self.bot.db,
@@ -251,11 +248,10 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
             content=t(lang, key, number=suggestion_id), embed=embed, view=view
         )
 
-    async def show_queue_page(self, interaction: discord.Interaction, page: int) -> None:
+    async def show_queue_page(self, interaction: GuildInteraction, page: int) -> None:
         """Show another page of the queue."""
         if await self._refuse_non_admin(interaction):
             return
-        assert interaction.guild_id is not None
         lang = await self.lang(interaction)
         embed, view = await self._queue_page(interaction.guild_id, lang, page)
         await interaction.response.edit_message(content=None, embed=embed, view=view)
@@ -268,9 +264,8 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
         await self.bot.wait_until_ready()
         await self.post_prompt(guild_id, scheduled_for)
 
-    async def run_prompt(self, interaction: discord.Interaction, dry_run: bool) -> None:
+    async def run_prompt(self, interaction: GuildInteraction, dry_run: bool) -> None:
         """`/majlis run feature:prompt`: post the next prompt now (or show it, with dry_run)."""
-        assert interaction.guild_id is not None
         guild_id = interaction.guild_id
         lang = await self.lang(interaction)
         config = await guild_store.get_feature(self.bot.db, guild_id, "prompts")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.cog import send
+from bot.cog import GuildInteraction, send
 from bot.errors import MajlisError
 from bot.i18n import discord_time, t
 from bot.storage import guilds as guild_store
@@ -64,9 +64,8 @@ class DigestMixin:
         await self.bot.wait_until_ready()
         await self.post_digest(guild_id, scheduled_for)
 
-    async def run_digest(self, interaction: discord.Interaction, dry_run: bool) -> None:
+    async def run_digest(self, interaction: GuildInteraction, dry_run: bool) -> None:
         """`/majlis run feature:digest`: post the digest now (or preview it privately, with dry_run)."""
-        assert interaction.guild_id is not None
         lang = await self.lang(interaction)
         config = await guild_store.get_feature(self.bot.db, interaction.guild_id, "digest")
         if config is None or not config.enabled:
@@ -97,6 +96,7 @@ class DigestMixin:
 
     async def _read_answers(self, guild: discord.Guild, thread_id: int) -> list[Answer]:
         """Read an answers thread's replies with their reaction counts (no message content needed)."""
+        thread: discord.abc.GuildChannel | discord.Thread | discord.abc.PrivateChannel | None
         thread = guild.get_channel_or_thread(thread_id)
         if thread is None:
             try:
@@ -186,9 +186,10 @@ class DigestMixin:
                         return DigestOutcome("empty")
                     embed, post = built
                     post_id = post.id if post else None
-                    channel = guild.get_channel(config.channel_id) if config.channel_id else None
-                    if not isinstance(channel, discord.TextChannel):
+                    configured = guild.get_channel(config.channel_id) if config.channel_id else None
+                    if not isinstance(configured, discord.TextChannel):
                         raise PostFailed("channel_missing")
+                    channel = configured
                     missing = missing_permissions(
                         channel, guild.me, ("view_channel", "send_messages", "embed_links")
                     )

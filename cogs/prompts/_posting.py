@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import discord
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("cogs.prompts")
 
-THREAD_ARCHIVE_MINUTES = 10080  # a week: answers stay open until the next prompt
+THREAD_ARCHIVE_MINUTES: Literal[10080] = 10080  # a week: answers stay open until the next prompt
 THREAD_EXISTS = 160004  # Discord: "A thread has already been created for this message"
 
 

@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import Feature, MajlisBot
-from bot.cog import MajlisCog, admin_command, send
+from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, in_guild, send
 from bot.errors import MajlisError
 from bot.fields import FIELDS, field_name, get_field
 from bot.i18n import t
@@ -98,9 +98,8 @@ class Share(MajlisCog):
         name="share", description="Choose the forum channel for experience threads (tags = fields)"
     )
     @app_commands.describe(forum="The forum channel where shared experiences are posted")
-    async def configure_forum(self, interaction: discord.Interaction, forum: discord.ForumChannel) -> None:
+    async def configure_forum(self, interaction: GuildInteraction, forum: discord.ForumChannel) -> None:
         """Post shared experiences in this forum."""
-        assert interaction.guild is not None
         lang = await self.lang(interaction)
         perms = forum.permissions_for(interaction.guild.me)
         if not (perms.view_channel and perms.send_messages):
@@ -114,12 +113,13 @@ class Share(MajlisCog):
 
     # --- members ----------------------------------------------------------------------------------------
 
-    @share.command(
-        name="post", description="Share an experience: title, story, what you learned (privacy-checked)"
+    @guild_command(
+        share,
+        name="post",
+        description="Share an experience: title, story, what you learned (privacy-checked)",
     )
-    async def post(self, interaction: discord.Interaction) -> None:
+    async def post(self, interaction: GuildInteraction) -> None:
         """Open the sharing modal, the fields prefilled from the member's profile."""
-        assert interaction.guild_id is not None
         await self._forum_id(interaction.guild_id)
         lang = await self.lang(interaction)
         profile = await profile_store.get_profile(self.bot.db, interaction.guild_id, interaction.user.id)
@@ -128,12 +128,11 @@ class Share(MajlisCog):
         )
         await interaction.response.send_modal(ShareModal(self, lang, default_tags=default_tags))
 
-    @share.command(name="search", description="Search past shared experiences and prompt threads")
+    @guild_command(share, name="search", description="Search past shared experiences and prompt threads")
     @app_commands.describe(query="Words to look for (Arabic or English)", field="Only this field")
     @app_commands.choices(field=FIELD_CHOICES)
-    async def search(self, interaction: discord.Interaction, query: str, field: str | None = None) -> None:
+    async def search(self, interaction: GuildInteraction, query: str, field: str | None = None) -> None:
         """Full-text search, best matches first, with snippets and links, a page at a time."""
-        assert interaction.guild_id is not None
         query = validate_query(query)
         lang = await self.lang(interaction)
         guild_id = interaction.guild_id
@@ -173,7 +172,7 @@ class Share(MajlisCog):
 
     async def submit_draft(
         self,
-        interaction: discord.Interaction,
+        interaction: GuildInteraction,
         *,
         title: str,
         story: str,
@@ -182,7 +181,6 @@ class Share(MajlisCog):
         draft_id: int | None,
     ) -> None:
         """Validate the modal, keep the draft, run the privacy check; post if clean, else show the findings."""
-        assert interaction.guild_id is not None
         draft = validate_draft(title, story, lesson, tags_text)
         await self._forum_id(interaction.guild_id)
         lang = await self.lang(interaction)
@@ -305,7 +303,7 @@ class Share(MajlisCog):
     ) -> None:
         """Post the draft as a forum thread tagged by field, store and index it, tell the author."""
         try:
-            link = await self._post_thread(interaction, draft_id, draft, masked=masked)
+            link = await self._post_thread(in_guild(interaction), draft_id, draft, masked=masked)
         except BaseException:
             await store.release_draft(self.bot.db, draft_id)
             raise
@@ -317,9 +315,8 @@ class Share(MajlisCog):
             await interaction.followup.send(text, ephemeral=True)
 
     async def _post_thread(
-        self, interaction: discord.Interaction, draft_id: int, draft: ShareDraft, *, masked: bool
+        self, interaction: GuildInteraction, draft_id: int, draft: ShareDraft, *, masked: bool
     ) -> str:
-        assert interaction.guild is not None
         guild = interaction.guild
         forum = guild.get_channel(await self._forum_id(guild.id))
         if not isinstance(forum, discord.ForumChannel):

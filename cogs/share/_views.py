@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.cog import OwnedView
+from bot.cog import MajlisModal, OwnedView, button_label, in_guild, report_error
 from bot.fields import field_name
 from bot.i18n import t
 from bot.share import (
@@ -38,12 +38,7 @@ DRAFT_ACTIONS = ("edit", "mask", "cancel")
 FINDING_ACTIONS = ("dismiss", "ignore", "client")
 
 
-async def report_error(interaction: discord.Interaction, error: Exception) -> None:
-    """Answer a failed modal or button through the tree's one error handler."""
-    await interaction.client.tree.on_error(interaction, error)  # type: ignore[attr-defined, arg-type]
-
-
-class ShareModal(discord.ui.Modal):
+class ShareModal(MajlisModal):
     """Title, story, what I learned and fields; prefilled when the author edits a draft."""
 
     def __init__(
@@ -91,17 +86,13 @@ class ShareModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Check the text for client details, then post it or show what was found."""
         await self.cog.submit_draft(
-            interaction,
+            in_guild(interaction),
             title=self.title_input.value,
             story=self.story_input.value,
             lesson=self.lesson_input.value,
             tags_text=self.tags_input.value,
             draft_id=self.draft_id,
         )
-
-    async def on_error(self, interaction: discord.Interaction, error: Exception) -> None:
-        """Answer in the member's language instead of logging a traceback for a bad input."""
-        await report_error(interaction, error)
 
 
 class DraftButton(
@@ -126,10 +117,10 @@ class DraftButton(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> DraftButton:
         """Rebuild the button from its custom id."""
-        return cls(int(match["draft_id"]), match["action"], item.label or "")
+        return cls(int(match["draft_id"]), match["action"], button_label(item) or "")
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Hand the choice to the cog; only the draft's author may choose (checked there)."""

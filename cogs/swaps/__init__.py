@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from typing import Literal
 
 import discord
 from discord import app_commands
 
 from bot.client import Feature, MajlisBot
-from bot.cog import MajlisCog, admin_command, send
+from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, send
 from bot.errors import MajlisError
 from bot.i18n import discord_time, t
 from bot.skills import MAX_SKILL_LENGTH, default_catalogue
@@ -111,9 +112,8 @@ class Swaps(MajlisCog):
 
     @admin_command(name="swaps", description="Enable the skill-swap board in a channel")
     @app_commands.describe(channel="Where swap requests are posted; matches get private threads here")
-    async def configure_board(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+    async def configure_board(self, interaction: GuildInteraction, channel: discord.TextChannel) -> None:
         """Enable the swap board in a text channel the bot can post and open private threads in."""
-        assert interaction.guild is not None
         permissions = channel.permissions_for(interaction.guild.me)
         missing = [name for name in _BOARD_PERMISSIONS if not getattr(permissions, name)]
         if missing:
@@ -145,8 +145,8 @@ class Swaps(MajlisCog):
             for label, key in default_catalogue().suggest(current, lang, extra_keys=known)
         ]
 
-    @swap.command(
-        name="offer", description="Post a skill swap: what you can do, and what you'd like help with"
+    @guild_command(
+        swap, name="offer", description="Post a skill swap: what you can do, and what you'd like help with"
     )
     @app_commands.describe(
         offer="A skill you can offer",
@@ -154,10 +154,9 @@ class Swaps(MajlisCog):
         details="More about the swap (500 max)",
     )
     async def offer(
-        self, interaction: discord.Interaction, offer: str, want: str, details: str | None = None
+        self, interaction: GuildInteraction, offer: str, want: str, details: str | None = None
     ) -> None:
         """Store a request, post it to the board, and look for a match."""
-        assert interaction.guild_id is not None
         guild_id = interaction.guild_id
         channel = await self.board.board_channel(guild_id)
         if channel is None:
@@ -217,7 +216,7 @@ class Swaps(MajlisCog):
 
     async def _send_pages(
         self,
-        interaction: discord.Interaction,
+        interaction: GuildInteraction,
         *,
         title: str,
         statuses: tuple[str, ...],
@@ -225,7 +224,6 @@ class Swaps(MajlisCog):
         user_id: int | None = None,
         present_only: bool = False,
     ) -> None:
-        assert interaction.guild_id is not None
         guild_id = interaction.guild_id
         lang = await self.lang(interaction)
         total = await store.count_requests(
@@ -255,9 +253,9 @@ class Swaps(MajlisCog):
         view.message_interaction = interaction
         await send(interaction, embed=await load(0), view=view)
 
-    @swap.command(name="list", description="Open skill-swap requests, optionally for one skill")
+    @guild_command(swap, name="list", description="Open skill-swap requests, optionally for one skill")
     @app_commands.describe(skill="Only requests offering or wanting this skill")
-    async def list_requests(self, interaction: discord.Interaction, skill: str | None = None) -> None:
+    async def list_requests(self, interaction: GuildInteraction, skill: str | None = None) -> None:
         """Page through the guild's open requests from members still here."""
         await self._require_enabled(interaction.guild_id)
         lang = await self.lang(interaction)
@@ -275,8 +273,8 @@ class Swaps(MajlisCog):
     ) -> list[app_commands.Choice[str]]:
         return await self.skill_choices(interaction, current)
 
-    @swap.command(name="mine", description="Your skill-swap requests")
-    async def mine(self, interaction: discord.Interaction) -> None:
+    @guild_command(swap, name="mine", description="Your skill-swap requests")
+    async def mine(self, interaction: GuildInteraction) -> None:
         """Page through the member's own requests, newest first, whatever their status."""
         lang = await self.lang(interaction)
         await self._send_pages(
@@ -294,10 +292,10 @@ class Swaps(MajlisCog):
             raise MajlisError("swaps.not_owner", id=request_id)
         return request
 
-    @swap.command(name="close", description="Withdraw one of your skill-swap requests")
+    @guild_command(swap, name="close", description="Withdraw one of your skill-swap requests")
     @app_commands.rename(request_id="id")
     @app_commands.describe(request_id="The request number (see /swap mine)")
-    async def close(self, interaction: discord.Interaction, request_id: int) -> None:
+    async def close(self, interaction: GuildInteraction, request_id: int) -> None:
         """Withdraw a request; a matched swap that falls through puts the partners' requests back on the board."""
         request = await self._own_request(interaction, request_id)
         try:
@@ -316,7 +314,7 @@ class Swaps(MajlisCog):
             await self.board.run_matching(request.guild_id)
         await self.reply(interaction, "swaps.closed", id=request.id)
 
-    @swap.command(name="done", description="Mark a skill swap completed, and thank your partner(s)")
+    @guild_command(swap, name="done", description="Mark a skill swap completed, and thank your partner(s)")
     @app_commands.rename(request_id="id")
     @app_commands.describe(
         request_id="The request number (see /swap mine)",
@@ -325,7 +323,7 @@ class Swaps(MajlisCog):
     )
     async def done(
         self,
-        interaction: discord.Interaction,
+        interaction: GuildInteraction,
         request_id: int,
         thanks: str | None = None,
         partner: discord.Member | None = None,
@@ -470,7 +468,7 @@ class Swaps(MajlisCog):
             raise MajlisError("swaps.match.gone")
         if member.user_id != interaction.user.id:
             raise MajlisError("error.not_yours")
-        response = "confirmed" if answer == "confirm" else "declined"
+        response: Literal["confirmed", "declined"] = "confirmed" if answer == "confirm" else "declined"
         updated = await store.record_response(self.bot.db, match_id, position, response, self.bot.clock.now())
         if updated is None:
             raise MajlisError("swaps.match.decided", status=t(lang, f"swaps.status.{match.status}"))

@@ -126,16 +126,16 @@ class SwapBoard:
             )
             created = []
             for proposal in proposals:
-                match_id = await store.create_match(
+                new_id = await store.create_match(
                     self.bot.db,
                     guild_id,
                     proposal.kind,
                     list(zip(proposal.request_ids, proposal.member_ids, strict=True)),
                     now,
                 )
-                if match_id is not None:
-                    created.append(match_id)
-                    await self.deliver(match_id, channel)
+                if new_id is not None:
+                    created.append(new_id)
+                    await self.deliver(new_id, channel)
             return delivered + created
 
     async def resume(self) -> None:

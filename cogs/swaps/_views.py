@@ -26,7 +26,7 @@ _LABEL_MAX = 80
 def _cog(interaction: discord.Interaction) -> Swaps:
     cog = interaction.client.get_cog("Swaps")  # type: ignore[attr-defined]
     assert cog is not None
-    return cog  # type: ignore[return-value]
+    return cog
 
 
 async def _answer_errors(interaction: discord.Interaction, press: Awaitable[None]) -> None:
