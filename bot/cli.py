@@ -58,7 +58,7 @@ def run(settings: Settings) -> int:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, lambda sig=sig: stop(bot, sig))
+                loop.add_signal_handler(sig, stop, bot, sig)
         async with bot:
             await bot.start(settings.token)
         log.info("stopped cleanly")

@@ -154,10 +154,11 @@ class FindingSelect(
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Select[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> FindingSelect:
         """Rebuild the menu from its custom id (the chosen values arrive with the interaction)."""
-        return cls(int(match["draft_id"]), match["action"], list(item.options))
+        options = list(item.options) if isinstance(item, discord.ui.Select) else []
+        return cls(int(match["draft_id"]), match["action"], options)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Hand the chosen findings to the cog; only the draft's author may choose (checked there)."""
