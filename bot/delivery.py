@@ -24,14 +24,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import discord
 
 from bot.pacer import Pacer
 
 if TYPE_CHECKING:
-    from discord.ext import commands
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,9 @@ T = TypeVar("T")
 # Messages read back when looking for one a stopped bot may have sent: one request reads up to 100,
 # and a busy channel (the prompts channel, say) can get many replies before the bot is back.
 LOOKBACK = 100
-THREAD_WEEK = 10080  # minutes: a week's auto-archive, so a thread outlives the cadence that made it
+THREAD_WEEK: Literal[10080] = (
+    10080  # minutes: a week's auto-archive, so a thread outlives the cadence that made it
+)
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ class Marker:
 class Delivery:
     """The bot's own Discord traffic: one pacer, one look-back rule, one exactly-once rule."""
 
-    def __init__(self, bot: commands.Bot, pacer: Pacer | None = None) -> None:
+    def __init__(self, bot: discord.Client, pacer: Pacer | None = None) -> None:
         self.bot = bot
         self.pacer = pacer or Pacer()
         # One thread creation at a time: discord.py reads each reply's remaining count exactly, where a

@@ -183,7 +183,7 @@ class SwapBoard:
         # An earlier attempt recorded the channel ("creating") before asking Discord for the thread.
         recorded = channel.guild.get_channel(match.channel_id) if match.channel_id else None
         try:
-            thread = None
+            thread: discord.Thread | None = None
             if match.thread_id is not None:
                 thread = await delivery.get_thread(channel.guild, match.thread_id)  # None: deleted, open anew
             if thread is None:
@@ -191,7 +191,9 @@ class SwapBoard:
                     begun=isinstance(recorded, discord.TextChannel) and match.thread_id is None,
                     find=partial(
                         delivery.find_own_thread,
-                        recorded,
+                        recorded
+                        if isinstance(recorded, discord.TextChannel)
+                        else channel,  # only read when begun
                         [t(lang, "swaps.match.thread_name", id=match.id) for lang in LANGUAGES],
                     ),
                     record=partial(store.mark_match_creating, db, match.id, channel.id),
