@@ -57,7 +57,7 @@ class Core(MajlisCog):
         # Claim first: two join events (or a restart mid-send) must not welcome twice.
         await guild_store.set_welcomed(self.bot.db, guild.id, True)
         try:
-            await channel.send(welcome_text())
+            await self.bot.delivery.send(channel, welcome_text())
         except discord.HTTPException as exc:
             log.warning("could not welcome guild %s: %s", guild.id, exc)
             await guild_store.set_welcomed(self.bot.db, guild.id, False)

@@ -15,6 +15,7 @@ import pytest
 
 from bot.client import MajlisBot
 from bot.config import Settings
+from bot.pacer import Pacer
 from bot.sandbox import FakeDiscord
 from bot.schedule import Clock
 from bot.skills import default_catalogue
@@ -101,6 +102,8 @@ class Majlis:
             token=self.fake.bot_token, db_path=self.db_path, log_level=logging.INFO, dev_guild=None
         )
         bot = MajlisBot(settings, clock=self.clock, guild_ready_timeout=0.05, max_ratelimit_timeout=30.0)
+        # Discord's limits, with every window a thousandth as long: no test waits on real time for them.
+        bot.delivery.pacer = Pacer(time_scale=0.001)
         await bot.login(settings.token)
         self._task = asyncio.create_task(bot.connect(reconnect=True))
         await asyncio.wait_for(bot.wait_until_ready(), timeout=15)

@@ -56,7 +56,9 @@ class SwapBoard:
         """Post a new request on the board and remember the message."""
         lang = await self.bot.guild_language(request.guild_id)
         try:
-            message = await channel.send(embed=board_embed(request, lang), view=board_view(request, lang))
+            message = await self.bot.delivery.send(
+                channel, embed=board_embed(request, lang), view=board_view(request, lang)
+            )
         except discord.HTTPException as error:
             log.warning("could not post swap %s to the board: %s", request.id, error)
             return None
@@ -69,11 +71,13 @@ class SwapBoard:
             if request.board_channel_id is None or request.board_message_id is None:
                 continue
             lang = await self.bot.guild_language(request.guild_id)
-            message = self.bot.get_partial_messageable(request.board_channel_id).get_partial_message(
-                request.board_message_id
-            )
             try:
-                await message.edit(embed=board_embed(request, lang), view=board_view(request, lang))
+                await self.bot.delivery.edit(
+                    request.board_channel_id,
+                    request.board_message_id,
+                    embed=board_embed(request, lang),
+                    view=board_view(request, lang),
+                )
             except discord.HTTPException as error:
                 log.warning("could not update the board post of swap %s: %s", request.id, error)
 
@@ -247,12 +251,14 @@ class SwapBoard:
         thread = self.bot.get_partial_messageable(match.thread_id)
         guild = self.bot.get_guild(match.guild_id)
         try:
-            await thread.get_partial_message(match.message_id).edit(
+            await self.bot.delivery.edit(
+                match.thread_id,
+                match.message_id,
                 embed=match_embed(match, requests, lang),
                 view=match_view(match, self.names(guild, match), lang),
             )
             if note_key:
-                await thread.send(t(lang, note_key))
+                await self.bot.delivery.send(thread, t(lang, note_key))
         except discord.HTTPException as error:
             log.warning("could not update swap proposal %s: %s", match.id, error)
 
@@ -299,8 +305,10 @@ class SwapBoard:
         """DM the owner that their request expires in three days, with a Renew button."""
         lang = await self.bot.member_language(request.guild_id, request.user_id)
         try:
-            user = self.bot.get_user(request.user_id) or await self.bot.fetch_user(request.user_id)
-            await user.send(embed=reminder_embed(request, lang), view=renew_view(request.id, lang))
+            channel = await self.bot.delivery.dm_channel(request.user_id)
+            await self.bot.delivery.send(
+                channel, embed=reminder_embed(request, lang), view=renew_view(request.id, lang)
+            )
         except discord.HTTPException as error:
             # Closed DMs are the member's choice; the request simply expires on time.
             log.info("could not remind member %s about swap %s: %s", request.user_id, request.id, error)
