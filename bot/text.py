@@ -56,3 +56,45 @@ def clip(text: str, limit: int) -> str:
 def isolate(text: str) -> str:
     """Wrap text in a Unicode first-strong isolate so mixed Arabic/Latin keeps its order."""
     return f"\u2068{text}\u2069"
+
+
+# Member text shown by the bot (`literal`): what Discord would read as a mention or as markdown.
+_ZWSP = "\u200b"
+# `<@1>`, `<@!1>`, `<@&1>`, `<#1>`, `</cmd:1>`: a zero-width space after `<` leaves only text.
+_MENTION_TAG = re.compile(r"<(?=[@#/])")
+# `@everyone` / `@here`, written anywhere (Discord matches them inside words too).
+_MASS_MENTION = re.compile(r"@(?=everyone|here)", re.IGNORECASE)
+# Plain links stay visible and clickable, so they are kept as typed; they stop at anything that
+# could open markup, so a masked link never hides inside one.
+_URL = re.compile(r"https?://[^\s<>\[\]()|*`\\]+")
+_MARKUP = re.compile(r"[\\*_~|`>#\-\[\]()]")
+# An ordered-list marker ("1." or "1)") at the start of a line.
+_LIST_NUMBER = re.compile(r"^(\s*\d+)([.)])", re.MULTILINE)
+# A bullet ("+ item"); "-" and "*" are escaped everywhere already.
+_LIST_PLUS = re.compile(r"^(\s*)\+", re.MULTILINE)
+
+
+def _escape_markup(text: str) -> str:
+    text = _MARKUP.sub(lambda m: "\\" + m.group(0), text)
+    text = _LIST_NUMBER.sub(lambda m: f"{m.group(1)}\\{m.group(2)}", text)
+    return _LIST_PLUS.sub(lambda m: f"{m.group(1)}\\+", text)
+
+
+def literal(text: str) -> str:
+    """Return member text as Discord will show it word for word: no mention, masked link or formatting.
+
+    Markdown characters are backslash-escaped (Discord drops the backslash when rendering), links are
+    kept as plain visible URLs, and mentions (`<@…>`, `<@&…>`, `<#…>`, `@everyone`, `@here`) get a
+    zero-width space that leaves them as text. Use it on every piece of member-written text the bot
+    puts in a message or an embed's description, title or field — not in footers, thread names,
+    button labels or autocomplete choices, which Discord shows without markdown.
+    """
+    text = _MASS_MENTION.sub("@" + _ZWSP, _MENTION_TAG.sub("<" + _ZWSP, text))
+    parts: list[str] = []
+    position = 0
+    for url in _URL.finditer(text):
+        parts.append(_escape_markup(text[position : url.start()]))
+        parts.append(url.group(0))
+        position = url.end()
+    parts.append(_escape_markup(text[position:]))
+    return "".join(parts)

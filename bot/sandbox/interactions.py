@@ -625,6 +625,7 @@ class InteractionDriver(RestRoutes):
             message.interaction_metadata["name"] = interaction.data.get("name")
         self.store_message(message)
         self.message_event(message)
+        self.add_pinged_to_thread(message)
         return message
 
     def _followable(self, interaction: FakeInteraction) -> None:

@@ -32,7 +32,7 @@ from bot.sandbox.models import (
     Channel,
     Message,
 )
-from bot.sandbox.world import World
+from bot.sandbox.world import VIEW_CHANNEL, World
 
 
 @dataclass
@@ -358,6 +358,7 @@ class RestRoutes(World):
         message.type = 19 if reply_to else 0
         self.store_message(message)
         self.message_event(message)
+        self.add_pinged_to_thread(message)
         return self.message_payload(message)
 
     def build_message(
@@ -625,6 +626,26 @@ class RestRoutes(World):
             self.require_bot(thread, "manage_threads")
         self._join(thread, user_id)
         return None
+
+    def add_pinged_to_thread(self, message: Message) -> None:
+        """Add the members a message really pinged to its private thread, as Discord does.
+
+        In a private thread a mention the author is allowed to make is an invitation: the mentioned
+        member joins the thread (if they can see its channel), so a ping the bot did not mean to allow
+        can let someone into a conversation that was private.
+        """
+        thread = self.channels.get(message.channel_id)
+        if thread is None or thread.type != PRIVATE_THREAD or thread.archived:
+            return
+        guild = self.guilds.get(thread.guild_id or 0)
+        if guild is None or message.author_id not in thread.member_joins:
+            return
+        parent = self.channels.get(thread.parent_id or 0)
+        for user_id in message.mention_user_ids:
+            if user_id not in guild.members or user_id in thread.member_joins:
+                continue
+            if parent is None or self.permissions_for(guild, user_id, parent) & VIEW_CHANNEL:
+                self._join(thread, user_id)
 
     def _join(self, thread: Channel, user_id: int) -> None:
         if user_id in thread.member_joins:

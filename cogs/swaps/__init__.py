@@ -18,7 +18,7 @@ from bot.skills import MAX_SKILL_LENGTH, default_catalogue
 from bot.storage import guilds as guild_store
 from bot.storage import profiles as profile_store
 from bot.storage import swaps as store
-from bot.text import normalize_text
+from bot.text import literal, normalize_text
 from cogs.swaps._board import SWEEP_JOB, SwapBoard
 from cogs.swaps._embeds import PAGE_SIZE, list_embed, match_embed, page_count, skill_name
 from cogs.swaps._views import HelpButton, MatchButton, PageView, RenewButton, match_view, renew_view
@@ -387,9 +387,9 @@ class Swaps(MajlisCog):
                     "swaps.thanks_posted",
                     member=f"<@{from_user_id}>",
                     partners=", ".join(f"<@{user_id}>" for user_id in thanked),
-                    note=note,
+                    note=literal(note),
                 ),
-                allowed_mentions=discord.AllowedMentions(users=True),
+                allowed_mentions=discord.AllowedMentions(users=[discord.Object(u) for u in thanked]),
             )
         except discord.HTTPException as error:
             log.warning("could not post thanks in swap proposal %s: %s", match_id, error)
@@ -448,7 +448,9 @@ class Swaps(MajlisCog):
                     offer=skill_name(request.offer, guild_lang),
                     id=request.id,
                 ),
-                allowed_mentions=discord.AllowedMentions(users=True),
+                allowed_mentions=discord.AllowedMentions(
+                    users=[discord.Object(request.user_id), discord.Object(interaction.user.id)]
+                ),
             )
         except discord.Forbidden as error:
             log.warning("could not open a help thread for swap %s: %s", request.id, error)

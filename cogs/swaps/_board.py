@@ -219,7 +219,9 @@ class SwapBoard:
                     " ".join(f"<@{m.user_id}>" for m in match.members),
                     embed=match_embed(match, requests, lang),
                     view=match_view(match, self.names(channel.guild, match), lang),
-                    allowed_mentions=discord.AllowedMentions(users=True),
+                    allowed_mentions=discord.AllowedMentions(
+                        users=[discord.Object(m.user_id) for m in match.members if m.user_id > 0]
+                    ),
                 ),
             )
         except discord.HTTPException as error:

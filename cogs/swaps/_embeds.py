@@ -9,7 +9,7 @@ import discord
 from bot.i18n import discord_time, t
 from bot.skills import default_catalogue
 from bot.storage.swaps import SwapMatch, SwapRequest
-from bot.text import isolate
+from bot.text import clip, isolate, literal
 
 PAGE_SIZE = 6
 _COLOURS = {
@@ -25,8 +25,11 @@ _COLOURS = {
 
 
 def skill_name(key: str, lang: str) -> str:
-    """Name a skill in the reader's language, isolated so Arabic and Latin keep their order."""
-    return isolate(default_catalogue().display(key, lang))
+    """Name a skill in the reader's language, isolated so Arabic and Latin keep their order.
+
+    An unshipped skill is shown as a member typed it, so it is made literal: no mention, link or markdown.
+    """
+    return isolate(literal(default_catalogue().display(key, lang)))
 
 
 def member_label(user_id: int, lang: str) -> str:
@@ -55,7 +58,9 @@ def board_embed(request: SwapRequest, lang: str) -> discord.Embed:
         colour=_COLOURS[request.status],
     )
     if request.details:
-        embed.add_field(name=t(lang, "swaps.board.details"), value=request.details, inline=False)
+        embed.add_field(
+            name=t(lang, "swaps.board.details"), value=clip(literal(request.details), 1024), inline=False
+        )
     embed.add_field(name=t(lang, "swaps.board.status"), value=status_text(request.status, lang), inline=True)
     if request.status == "open":
         embed.add_field(

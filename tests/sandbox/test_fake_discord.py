@@ -306,3 +306,33 @@ async def test_time_scale_and_deadline_are_configurable():
         assert fake.url.startswith("http://127.0.0.1:")
     finally:
         await fake.stop()
+
+
+async def test_a_ping_in_a_private_thread_adds_the_member_only_when_allowed(fake, world, bot):
+    _, alice, bob, chan = world
+    thread = await bot.get_channel(chan.id).create_thread(
+        name="pair", type=discord.ChannelType.private_thread, invitable=False
+    )
+    await thread.add_user(discord.Object(alice.id))
+    [stored] = fake.threads(chan)
+    await thread.send(f"hi <@{alice.id}>, not <@{bob.id}>", allowed_mentions=discord.AllowedMentions.none())
+    await thread.send(
+        f"<@{bob.id}>", allowed_mentions=discord.AllowedMentions(users=[discord.Object(alice.id)])
+    )
+    assert bob.id not in stored.members
+    assert [m.mention_user_ids for m in fake.messages(stored)] == [[], []]
+    await thread.send(f"<@{bob.id}>", allowed_mentions=discord.AllowedMentions(users=True))
+    assert fake.messages(stored)[-1].mention_user_ids == [bob.id]
+    assert bob.id in stored.members  # a ping the bot allowed invited bob in
+    assert fake.violations == []
+
+
+async def test_role_and_everyone_pings_follow_allowed_mentions(fake, world, bot):
+    guild, _, _, chan = world
+    role = fake.create_role(guild, "designers")
+    channel = bot.get_channel(chan.id)
+    await channel.send(f"<@&{role.id}> @everyone", allowed_mentions=discord.AllowedMentions.none())
+    await channel.send(f"<@&{role.id}> @everyone", allowed_mentions=discord.AllowedMentions(everyone=False))
+    quiet, loud = fake.messages(chan)
+    assert not quiet.mention_everyone and quiet.mention_role_ids == []
+    assert not loud.mention_everyone and loud.mention_role_ids == [role.id]

@@ -1,0 +1,89 @@
+"""End to end: a member's words shown by the bot are data, never markup.
+
+Each test puts real mentions (members and roles of the test guild), masked links and markdown into one
+path where member text reaches Discord, and checks what people would see: nobody is pinged or pulled
+into a private thread who should not be, and nothing renders as a link under the bot's name.
+"""
+
+from __future__ import annotations
+
+from bot.i18n import t
+from bot.storage import swaps as swap_store
+from tests.e2e.test_swaps_e2e import confirm_all, direct_pair
+from tests.markup import active_markup, assert_inert_member_text, shown_text
+
+EVIL_LINK = "[Verify here](https://evil.example/x)"
+
+
+def hostile(majlis, outsider, role) -> str:
+    """Text that pings a real member and a real role, links, and restyles — if shown raw."""
+    return f"<@{outsider.id}> <@&{role.id}> @everyone {EVIL_LINK} # big"
+
+
+async def open_channel(majlis, feature, name):
+    channel = majlis.fake.create_text_channel(majlis.guild, name)
+    await majlis.fake.wait_for(lambda: majlis.bot.get_channel(channel.id) is not None)
+    reply = await majlis.run(majlis.admin, f"majlis {feature}", options={"channel": channel})
+    assert reply.ephemeral
+    return channel
+
+
+async def press(majlis, message, custom_id, user):
+    interaction = await majlis.fake.click(message, custom_id, user=user)
+    await interaction.wait_done()
+    return interaction
+
+
+def every_message(majlis):
+    return list(majlis.fake.stored_messages.values())
+
+
+async def test_swap_offer_want_and_details_never_ping_or_pull_anyone_into_the_help_thread(majlis):
+    board = await open_channel(majlis, "swaps", "swaps")
+    amal, helper, outsider = majlis.member("amal"), majlis.member("hadi"), majlis.member("outsider")
+    role = majlis.fake.create_role(majlis.guild, "designers")
+    await majlis.run(
+        amal,
+        "swap offer",
+        offer=f"logo <@{outsider.id}>",
+        want=f"seo <@&{role.id}>",
+        details=hostile(majlis, outsider, role),
+    )
+    (request,) = await swap_store.list_requests(majlis.bot.db, majlis.guild.id)
+    (post,) = majlis.fake.messages(board)
+    assert_inert_member_text(post, may_mention={amal.id})
+    assert "evil.example/x" in shown_text(post)  # the link is still there, as a visible URL
+
+    opened = await press(majlis, post, f"majlis:swaps:help:{request.id}", helper)
+    assert opened.ephemeral
+    (thread,) = majlis.fake.threads(board)
+    assert set(thread.members) == {majlis.fake.bot_user.id, amal.id, helper.id}  # not the outsider
+    (intro,) = majlis.fake.messages(thread)
+    assert_inert_member_text(intro, may_mention={amal.id, helper.id})
+    assert {int(u) for u in intro.allowed_mentions["users"]} == {amal.id, helper.id}
+
+    listed = await majlis.run(helper, "swap list")
+    assert_inert_member_text(listed.message, may_mention={amal.id})
+    for message in every_message(majlis):
+        assert_inert_member_text(message, may_mention={amal.id, helper.id})
+
+
+async def test_a_thank_you_note_pings_only_the_thanked_partner(majlis):
+    board = await open_channel(majlis, "swaps", "swaps")
+    outsider = majlis.member("outsider")
+    role = majlis.fake.create_role(majlis.guild, "designers")
+    amal, badr, mine, _, thread = await direct_pair(majlis, board)
+    (match_id,) = [r["id"] for r in await majlis.bot.db.fetchall("SELECT id FROM swap_matches")]
+    await confirm_all(majlis, thread, match_id, {amal.id: amal, badr.id: badr})
+    note = f"<@{outsider.id}> <@{outsider.id}> <@&{role.id}> {EVIL_LINK}"
+    reply = await majlis.run(amal, "swap done", id=mine.id, thanks=note)
+    assert reply.ephemeral and reply.content == t(
+        "ar", "swaps.done_thanked", id=mine.id, partners=f"<@{badr.id}>"
+    )
+    thanks = await majlis.fake.wait_for(
+        lambda: next((m for m in majlis.fake.messages(thread) if "💐" in m.content), None)
+    )
+    assert thanks.mention_user_ids == [badr.id]
+    assert outsider.id not in thread.members
+    assert_inert_member_text(thanks, may_mention={amal.id, badr.id})
+    assert active_markup(thanks.content.split(": ", 1)[1]) == []
