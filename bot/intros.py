@@ -14,7 +14,7 @@ from bot.matching import Candidate, Reason, hhmm
 from bot.profile_card import field_label, join_list, language_name, local_time_label, skill_names
 from bot.prompts import pick_icebreaker
 from bot.storage.profiles import Profile
-from bot.text import clip, isolate
+from bot.text import clip, isolate, literal
 from bot.timezones import utc_offset_minutes
 
 REPEAT_WINDOW = 12  # rounds: a pair that met within this many rounds is not grouped again while avoidable
@@ -314,9 +314,13 @@ def _intro_embed(
             ),
         ]
         if profile and profile.about and about_limit:
-            parts.append(t(lang, "intros.member.about", value=clip(profile.about, about_limit)))
+            parts.append(t(lang, "intros.member.about", value=literal(clip(profile.about, about_limit))))
         fields.append(
-            {"name": clip(isolate(member.name), 256), "value": clip("\n".join(parts), 1024), "inline": False}
+            {
+                "name": clip(isolate(literal(member.name)), 256),
+                "value": clip("\n".join(parts), 1024),
+                "inline": False,
+            }
         )
     shared = reason_lines(reasons, lang)
     if shared:

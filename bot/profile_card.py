@@ -25,7 +25,7 @@ from bot.skills import (
     fold_articles,
 )
 from bot.storage.profiles import LANGUAGES_MAX, Profile
-from bot.text import clip, isolate, normalize_key
+from bot.text import clip, isolate, literal, normalize_key
 from bot.timezones import format_offset, local_time
 
 CARD_COLOUR = 0x2E8B57
@@ -186,9 +186,12 @@ def join_list(items: Iterable[str], lang: str) -> str:
 
 
 def skill_names(keys: Iterable[str], lang: str, catalogue: SkillCatalogue | None = None) -> list[str]:
-    """Return skills in the reader's language where known, each isolated so mixed scripts keep order."""
+    """Return skills in the reader's language where known, each isolated so mixed scripts keep order.
+
+    Unshipped skills are shown as a member typed them, so every name is made literal (no mention or markup).
+    """
     catalogue = catalogue or default_catalogue()
-    return [isolate(catalogue.display(key, lang)) for key in keys]
+    return [isolate(literal(catalogue.display(key, lang))) for key in keys]
 
 
 def field_label(key: str | None, lang: str) -> str | None:
@@ -264,8 +267,8 @@ def profile_card(
         fields.append({"name": t(lang, "profile.card.activity"), "value": "\n".join(lines), "inline": True})
     card: dict[str, Any] = {
         "type": "rich",
-        "title": clip(t(lang, "profile.card.title", name=isolate(name)), 256),
-        "description": profile.about or t(lang, "profile.card.no_about"),
+        "title": clip(t(lang, "profile.card.title", name=isolate(literal(name))), 256),
+        "description": literal(profile.about) if profile.about else t(lang, "profile.card.no_about"),
         "color": CARD_COLOUR,
         "fields": fields,
         "footer": {"text": t(lang, "profile.card.footer")},
@@ -320,7 +323,7 @@ def results_page(
         lines.append(f"**{number}.** " + " — ".join(parts))
     embed = {
         "type": "rich",
-        "title": clip(t(lang, "profile.find.title", query=isolate(query)), 256),
+        "title": clip(t(lang, "profile.find.title", query=isolate(literal(query))), 256),
         "description": "\n".join(lines),
         "color": CARD_COLOUR,
         "footer": {"text": t(lang, "profile.find.footer", page=page + 1, pages=pages, total=len(profiles))},

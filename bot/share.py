@@ -12,7 +12,7 @@ from bot.client_details import Finding, FindingKind, mask_findings, registrable_
 from bot.errors import MajlisError
 from bot.fields import FIELDS, Field, find_field, get_field
 from bot.i18n import t
-from bot.text import isolate, normalize_key, normalize_text
+from bot.text import isolate, literal, normalize_key, normalize_text
 
 TITLE_MAX = 100  # a forum thread's name is at most 100 characters
 STORY_MAX = 1500
@@ -38,7 +38,6 @@ _WORD = re.compile(r"[\w\u0610-\u061a\u064b-\u065f\u0670\u0640]+")
 _ARABIC_ARTICLE = re.compile(r"^(?:[وفبك]?ال|[وف]?لل)(?=\w\w)")
 _ARABIC_LETTER = re.compile(r"[\u0621-\u064a]")
 _ARABIC_CLITICS = ("و", "ف", "ب", "ل")
-_MARKDOWN = re.compile(r"([\\*_~`|>\[\]])")
 
 
 @dataclass(frozen=True)
@@ -214,10 +213,10 @@ def compose_post(draft: ShareDraft, author_id: int, fields: Sequence[str], lang:
     )
     body = [
         f"**{t(lang, 'share.post_story')}**",
-        draft.story,
+        literal(draft.story),
         "",
         f"**{t(lang, 'share.post_lesson')}**",
-        draft.lesson,
+        literal(draft.lesson),
         "",
         t(lang, "share.post_credit", author=f"<@{author_id}>"),
     ]
@@ -363,7 +362,7 @@ def _word_matches(word: str, terms: set[str]) -> bool:
 
 
 def _escape(text: str) -> str:
-    return _MARKDOWN.sub(r"\\\1", text)
+    return literal(text)
 
 
 def thread_link(guild_id: int, thread_id: int) -> str:

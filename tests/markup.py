@@ -66,3 +66,8 @@ def assert_inert_member_text(message: Any, *, may_mention: set[int] = frozenset(
     assert not _FOREIGN_LINK.search(_ESCAPED.sub("\x00", text)), text
     assert set(message.mention_user_ids) <= set(may_mention), text
     assert not message.mention_everyone and message.mention_role_ids == [], text
+
+
+def rendered(text: str) -> str:
+    """Return text as a reader sees it: escapes dropped, zero-width spaces invisible."""
+    return re.sub(r"\\([^0-9A-Za-z\s])", r"\1", text).replace("\u200b", "")

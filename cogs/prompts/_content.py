@@ -14,7 +14,7 @@ from bot.errors import MajlisError
 from bot.i18n import LANGUAGES, t
 from bot.schedule import WeeklySchedule
 from bot.storage.prompts import Suggestion
-from bot.text import clip, isolate, normalize_key
+from bot.text import clip, isolate, literal, normalize_key
 
 MIN_PROMPT_LENGTH = 10
 MAX_PROMPT_LENGTH = 300
@@ -126,7 +126,9 @@ def digest_marker(digest_id: int) -> Marker:
 
 def prompt_embed(lang: str, text: str, post_id: int, *, credited_user_id: int | None = None) -> discord.Embed:
     """Build the weekly prompt post in the guild's language; the prompt itself is shown as written."""
-    embed = discord.Embed(title=t(lang, "prompts.post_title"), description=f"**{text}**", colour=COLOUR)
+    embed = discord.Embed(
+        title=t(lang, "prompts.post_title"), description=f"**{literal(text)}**", colour=COLOUR
+    )
     embed.add_field(name=t(lang, "prompts.post_how_name"), value=t(lang, "prompts.post_how"), inline=False)
     if credited_user_id is not None:
         embed.add_field(
@@ -151,7 +153,7 @@ def digest_embed(
     if digest_id is not None:  # a preview has no digest yet, so no footer
         embed.set_footer(text=digest_footer(lang, digest_id))
     if prompt_text is not None and thread_url is not None:
-        question = clip(prompt_text, 200)
+        question = literal(clip(prompt_text, 200))
         embed.description = t(
             lang, "prompts.digest_question", prompt=question, url=thread_url, count=answer_count
         )
@@ -170,7 +172,7 @@ def digest_embed(
         embed.add_field(name=t(lang, "prompts.digest_top_name"), value="\n".join(lines)[:1024], inline=False)
     if shared:
         # Titles are members' text in either script; isolation keeps each line's order intact.
-        lines = [f"• [{isolate(title[:80])}]({url})" for url, title in shared]
+        lines = [f"• [{isolate(literal(clip(title, 80)))}]({url})" for url, title in shared]
         embed.add_field(
             name=t(lang, "prompts.digest_shared_name"), value="\n".join(lines)[:1024], inline=False
         )
@@ -189,7 +191,10 @@ def queue_embed(
         embed.add_field(
             name=t(lang, "prompts.queue_item", number=item.id),
             value=t(
-                lang, "prompts.queue_item_value", text=item.text[:900], author=f"<@{item.author_user_id}>"
+                lang,
+                "prompts.queue_item_value",
+                text=clip(literal(item.text), 900),
+                author=f"<@{item.author_user_id}>",
             ),
             inline=False,
         )

@@ -26,6 +26,7 @@ from bot.share import (
     thread_link,
 )
 from bot.storage.share import POST_KIND, SearchPage
+from bot.text import literal
 
 if TYPE_CHECKING:
     from cogs.share import Share
@@ -197,7 +198,7 @@ def draft_choice_view(draft_id: int, lang: str, report: PrivacyReport | None = N
 def search_embed(page: SearchPage, query: str, lang: str, guild_id: int, page_index: int) -> discord.Embed:
     """Build one page of `/share search` results: titles linking to threads, authors, snippets."""
     pages = max(1, math.ceil(page.total / PAGE_SIZE))
-    embed = discord.Embed(title=t(lang, "share.search_title", query=query[:80]), colour=0x2E8B57)
+    embed = discord.Embed(title=t(lang, "share.search_title", query=literal(query[:80])), colour=0x2E8B57)
     lines = []
     for number, hit in enumerate(page.hits, start=page_index * PAGE_SIZE + 1):
         heading = f"**{number}. [{_link_text(hit.title)}]({thread_link(guild_id, hit.thread_id)})**"
@@ -217,8 +218,8 @@ def search_embed(page: SearchPage, query: str, lang: str, guild_id: int, page_in
 
 
 def _link_text(title: str) -> str:
-    # A "]" or "[" would end the markdown link early.
-    return title.replace("[", "(").replace("]", ")").replace("*", "").strip() or "…"
+    # Escaped, a "]" cannot end the markdown link early nor a mention ping from inside it.
+    return literal(title.strip()) or "…"
 
 
 PageLoader = Callable[[int], Awaitable[SearchPage]]

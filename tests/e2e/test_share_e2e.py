@@ -8,6 +8,7 @@ from bot.i18n import t
 from bot.storage import privacy as privacy_store
 from bot.storage import profiles as profile_store
 from bot.storage import share as share_store
+from tests.markup import rendered
 
 TITLE, STORY, LESSON, TAGS = (
     "majlis:share:title",
@@ -157,6 +158,7 @@ async def test_post_masked_hides_the_originals(majlis):
     await majlis.fake.wait_for(lambda: posts_in(majlis, forum))
     thread = posts_in(majlis, forum)[0]
     text = thread.name + "\n" + "\n".join(m.content for m in majlis.fake.messages(thread))
+    text = rendered(text)  # as Discord shows it: the member's words are escaped
     assert "[email]" in text and "[client]" in text
     assert "ceo@acmefoods.com" not in text and "Acme" not in text
     await majlis.fake.wait_for(
@@ -453,7 +455,7 @@ async def thread_text(majlis, forum, reply) -> str:
     """The posted thread's text, once the bot has told the author it is posted."""
     await majlis.fake.wait_for(lambda: reply.message.content.startswith("✅"))
     thread = posts_in(majlis, forum)[0]
-    return thread.name + "\n" + "\n".join(m.content for m in majlis.fake.messages(thread))
+    return rendered(thread.name + "\n" + "\n".join(m.content for m in majlis.fake.messages(thread)))
 
 
 async def test_not_a_client_detail_keeps_that_finding_and_masks_the_others(majlis):

@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.text import literal
-from tests.markup import active_markup
+from tests.markup import active_markup, rendered
 
 ZWSP = "\u200b"
-
-
-def rendered(text: str) -> str:
-    """Return what a reader sees (no links involved): escapes dropped, zero-width spaces invisible."""
-    return re.sub(r"\\([^0-9A-Za-z\s])", r"\1", text).replace(ZWSP, "")
 
 
 _MARKUP_PIECES = st.sampled_from(
