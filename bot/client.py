@@ -17,6 +17,8 @@ from discord.ext import commands
 import cogs
 from bot.cog import GuildInteraction, MajlisGroup, send
 from bot.config import Settings
+from bot.cooldowns import Cooldowns, wait_text
+from bot.cooldowns import refund as refund_cooldown
 from bot.delivery import Delivery
 from bot.errors import MajlisError
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
@@ -66,6 +68,7 @@ class MajlisTree(app_commands.CommandTree):
         except Exception:  # the handler must answer even if the store is down
             log.warning("could not read the member's language", exc_info=True)
         if isinstance(original, MajlisError):
+            refund_cooldown(interaction)  # refused input changes nothing, not even the member's cooldown
             text = t(lang, original.key, **original.params)
         elif isinstance(error, app_commands.MissingPermissions):
             text = t(lang, "error.missing_permission")
@@ -74,7 +77,7 @@ class MajlisTree(app_commands.CommandTree):
         elif isinstance(error, app_commands.NoPrivateMessage):
             text = t(lang, "error.guild_only")
         elif isinstance(error, app_commands.CommandOnCooldown):
-            text = t(lang, "error.cooldown", seconds=f"{error.retry_after:.0f}")
+            text = t(lang, "error.cooldown", wait=wait_text(lang, error.retry_after))
         elif isinstance(error, app_commands.TransformerError | app_commands.CheckFailure):
             text = t(lang, "error.bad_input")
         elif isinstance(original, sqlite3.OperationalError):
@@ -124,6 +127,7 @@ class MajlisBot(commands.AutoShardedBot):
         self.settings = settings
         self.db = Database(settings.db_path)
         self.clock = clock or Clock()
+        self.cooldowns = Cooldowns(self.clock.now)
         self.scheduler = Scheduler(self.db, self.clock)
         self.scheduler.before_run = self.wait_until_ready
         # Every request the bot makes on its own goes through here: one pacer for all features.

@@ -105,7 +105,7 @@ def parse_tags(text: str) -> list[str]:
             continue
         field = find_field(name) or _find_field_loosely(name)
         if field is None:
-            raise MajlisError("share.unknown_tag", tag=name[:40])
+            raise MajlisError("share.unknown_tag", tag=literal(name[:40]))
         if field.key not in keys:
             keys.append(field.key)
     if len(keys) > TAGS_MAX:

@@ -12,6 +12,7 @@ from bot.errors import MajlisError
 from bot.i18n import weekday_name
 from bot.intros import WEEKDAYS_SATURDAY_FIRST
 from bot.storage import guilds as guild_store
+from bot.text import literal
 from bot.timezones import parse_timezone
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ async def resolve_timezone(bot: MajlisBot, guild_id: int, value: str | None, err
     try:
         return parse_timezone(value)
     except ValueError:
-        raise MajlisError(error_key, value=value[:TIMEZONE_SHOWN]) from None
+        raise MajlisError(error_key, value=literal(value[:TIMEZONE_SHOWN])) from None
 
 
 async def save_weekly_schedule(

@@ -11,6 +11,7 @@ from discord import app_commands
 
 from bot.client import MajlisBot
 from bot.cog import GuildInteraction, MajlisCog, OwnedView, guild_command, send
+from bot.cooldowns import cooldown
 from bot.errors import MajlisError
 from bot.fields import FIELDS, field_name, get_field
 from bot.i18n import LANGUAGES, t
@@ -25,7 +26,7 @@ from bot.profile_card import (
 from bot.skills import SkillInputError, default_catalogue
 from bot.storage import guilds as guild_store
 from bot.storage import profiles as profile_store
-from bot.text import clip, isolate
+from bot.text import clip, isolate, literal
 from bot.timezones import TimezoneInputError, parse_timezone, suggest_timezones
 
 log = logging.getLogger(__name__)
@@ -46,9 +47,9 @@ LANGUAGE_CHOICES = [
 
 
 def _shown(text: str, limit: int = 60) -> str:
-    """Clip a member's input for quoting it back in an error message."""
+    """Clip a member's input for quoting it back in an error message, as literal text."""
     text = " ".join(text.split())
-    return isolate(clip(text, limit))
+    return isolate(literal(clip(text, limit)))
 
 
 def parse_profile_options(
@@ -193,6 +194,7 @@ class Profiles(MajlisCog):
     @guild_command(
         profile, name="set", description="Create or update your profile; only the options you give change"
     )
+    @cooldown("profile.set")
     @app_commands.describe(
         field="Your freelance field",
         skills='Comma-separated skills, e.g. logo design, WordPress, ترجمة ("-" clears)',
@@ -284,6 +286,7 @@ class Profiles(MajlisCog):
         await send(interaction, embed=await self._card(target, profile, lang))
 
     @guild_command(profile, name="find", description="Find members with a skill or in a field")
+    @cooldown("profile.find")
     @app_commands.describe(skill="A skill, in Arabic or English", field="A freelance field")
     @app_commands.choices(field=FIELD_CHOICES)
     async def find(

@@ -15,6 +15,7 @@ from bot import intros as logic
 from bot.charts import stats_chart
 from bot.client import Feature, MajlisBot
 from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, send
+from bot.cooldowns import cooldown
 from bot.errors import MajlisError
 from bot.i18n import discord_time, format_when, t, weekday_name
 from bot.matching import MatchResult
@@ -385,6 +386,7 @@ class Intros(MajlisCog):
             raise MajlisError("intros.not_a_peer")
 
     @guild_command(intros, name="avoid", description="Never be grouped with this member (private)")
+    @cooldown("intros.lists")
     @app_commands.describe(member="Who you never want to be grouped with; they are never told")
     async def avoid(self, interaction: GuildInteraction, member: discord.Member) -> None:
         """Record a private "never pair me with"."""
@@ -403,6 +405,7 @@ class Intros(MajlisCog):
         await self.reply(interaction, "intros.unavoided", member=member.mention)
 
     @guild_command(intros, name="again", description="I'd like to meet this member again")
+    @cooldown("intros.lists")
     @app_commands.describe(member="Who you'd like to meet again; when they ask too, you're paired soon")
     async def again(self, interaction: GuildInteraction, member: discord.Member) -> None:
         """Ask to meet someone again; when both ask, they are grouped again soon."""

@@ -12,6 +12,7 @@ from discord import app_commands
 
 from bot.client import Feature, MajlisBot
 from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, send
+from bot.cooldowns import cooldown
 from bot.errors import MajlisError
 from bot.i18n import discord_time, format_when, t
 from bot.prompts import load_bank, next_prompt
@@ -84,6 +85,7 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
     @guild_command(
         prompt, name="suggest", description="Suggest a knowledge-sharing prompt for the weekly rotation"
     )
+    @cooldown("prompt.suggest")
     @app_commands.describe(text="Your question for the community (10-300 characters)")
     async def suggest(self, interaction: GuildInteraction, text: str) -> None:
         """Queue a member's prompt for the admins to review."""

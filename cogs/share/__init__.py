@@ -12,6 +12,7 @@ from discord.ext import commands
 
 from bot.client import Feature, MajlisBot
 from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, in_guild, send
+from bot.cooldowns import cooldown
 from bot.errors import MajlisError
 from bot.fields import FIELDS, field_name, get_field
 from bot.i18n import t
@@ -35,7 +36,7 @@ from bot.share import (
 from bot.storage import guilds as guild_store
 from bot.storage import profiles as profile_store
 from bot.storage import share as store
-from bot.text import clip, isolate
+from bot.text import clip, isolate, literal
 from cogs.share._views import (
     PAGE_SIZE,
     DraftButton,
@@ -118,6 +119,7 @@ class Share(MajlisCog):
         name="post",
         description="Share an experience: title, story, what you learned (privacy-checked)",
     )
+    @cooldown("share.post")
     async def post(self, interaction: GuildInteraction) -> None:
         """Open the sharing modal, the fields prefilled from the member's profile."""
         await self._forum_id(interaction.guild_id)
@@ -129,6 +131,7 @@ class Share(MajlisCog):
         await interaction.response.send_modal(ShareModal(self, lang, default_tags=default_tags))
 
     @guild_command(share, name="search", description="Search past shared experiences and prompt threads")
+    @cooldown("share.search")
     @app_commands.describe(query="Words to look for (Arabic or English)", field="Only this field")
     @app_commands.choices(field=FIELD_CHOICES)
     async def search(self, interaction: GuildInteraction, query: str, field: str | None = None) -> None:
@@ -145,7 +148,7 @@ class Share(MajlisCog):
 
         first = await load_page(0)
         if not first.total:
-            await send(interaction, t(lang, "share.search_none", query=query))
+            await send(interaction, t(lang, "share.search_none", query=literal(query)))
             return
         embed = search_embed(first, query, lang, guild_id, 0)
         if first.total <= PAGE_SIZE:

@@ -12,6 +12,7 @@ from discord import app_commands
 
 from bot.client import Feature, MajlisBot
 from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, send
+from bot.cooldowns import check_cooldown, cooldown
 from bot.errors import MajlisError
 from bot.i18n import discord_time, t
 from bot.skills import MAX_SKILL_LENGTH, default_catalogue
@@ -148,6 +149,7 @@ class Swaps(MajlisCog):
     @guild_command(
         swap, name="offer", description="Post a skill swap: what you can do, and what you'd like help with"
     )
+    @cooldown("swap.offer")
     @app_commands.describe(
         offer="A skill you can offer",
         want="A skill you'd like help with",
@@ -412,6 +414,7 @@ class Swaps(MajlisCog):
         channel = interaction.channel
         if not isinstance(channel, discord.TextChannel):
             raise MajlisError("swaps.not_configured")
+        await check_cooldown(interaction, "swap.help")
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with self._help_locks[(request.id, interaction.user.id)]:
             await self._open_help_thread(interaction, request, channel, lang)

@@ -322,6 +322,7 @@ async def test_search_pages_through_many_results(majlis):
     salma = majlis.member("salma")
     forum = await setup_forum(majlis)
     for i in range(7):
+        majlis.clock.advance(timedelta(minutes=4))  # a pace the /share post cooldown allows
         await submit(
             majlis, salma, title=f"Pricing lesson {i}", story="About pricing.", lesson="Raise rates."
         )
