@@ -322,6 +322,9 @@ def _intro_embed(
                 "inline": False,
             }
         )
+    if len(members) > 2:
+        # "You asked to meet again" is for the two who asked; a third member must not learn it.
+        reasons = [r for r in reasons if r.kind != "again"]
     shared = reason_lines(reasons, lang)
     if shared:
         fields.append(

@@ -486,6 +486,16 @@ async def avoid_pairs(db: Database, guild_id: int) -> frozenset[frozenset[int]]:
     )
 
 
+async def avoids_either(db: Database, guild_id: int, user_id: int, other_user_id: int) -> bool:
+    """Tell whether either member has the other on their intros "never pair me with" list."""
+    row = await db.fetchone(
+        "SELECT 1 FROM intro_avoids WHERE guild_id = ? AND ((user_id = ? AND avoided_user_id = ?) "
+        "OR (user_id = ? AND avoided_user_id = ?))",
+        (guild_id, user_id, other_user_id, other_user_id, user_id),
+    )
+    return row is not None
+
+
 async def create_match(
     db: Database, guild_id: int, kind: str, members: Sequence[tuple[int, int]], now: datetime
 ) -> int | None:

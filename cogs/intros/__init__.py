@@ -162,7 +162,8 @@ class Intros(MajlisCog):
         shown = 0
         for number, group in enumerate(result.groups[:DRY_RUN_GROUPS_SHOWN], start=1):
             members = " ".join(f"<@{uid}>" for uid in group.members)
-            reasons = logic.reason_lines(group.reasons, lang)
+            # An admin sees why a group fits, never who asked to meet whom again.
+            reasons = logic.reason_lines([r for r in group.reasons if r.kind != "again"], lang)
             if group.repeat:
                 reasons.append(t(lang, "intros.dry_run.repeat"))
             name = t(lang, "intros.dry_run.group", number=number)
@@ -411,12 +412,11 @@ class Intros(MajlisCog):
         """Ask to meet someone again; when both ask, they are grouped again soon."""
         await self._require_running(interaction.guild_id)
         self._peer(interaction, member, "intros.again_self")
-        mutual = await store.add_again(
+        await store.add_again(
             self.bot.db, interaction.guild_id, interaction.user.id, member.id, self.bot.clock.now()
         )
-        await self.reply(
-            interaction, "intros.again_mutual" if mutual else "intros.again_saved", member=member.mention
-        )
+        # The same answer whether or not they asked first: a reply must not tell who asked for whom.
+        await self.reply(interaction, "intros.again_saved", member=member.mention)
 
 
 async def setup(bot: MajlisBot) -> None:

@@ -414,6 +414,9 @@ class Swaps(MajlisCog):
         channel = interaction.channel
         if not isinstance(channel, discord.TextChannel):
             raise MajlisError("swaps.not_configured")
+        if await store.avoids_either(self.bot.db, request.guild_id, request.user_id, interaction.user.id):
+            # Refused without saying why: an avoid list is never revealed to the other member.
+            raise MajlisError("swaps.help.unavailable", id=request.id)
         await check_cooldown(interaction, "swap.help")
         await interaction.response.defer(ephemeral=True, thinking=True)
         async with self._help_locks[(request.id, interaction.user.id)]:
