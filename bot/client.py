@@ -6,8 +6,7 @@ import importlib
 import logging
 import pkgutil
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from typing import Any
 
 import discord
@@ -15,32 +14,19 @@ from discord import app_commands
 from discord.ext import commands
 
 import cogs
-from bot.cog import GuildInteraction, MajlisGroup, send
+from bot.cog import MajlisGroup, send
 from bot.config import Settings
 from bot.cooldowns import Cooldowns, wait_text
 from bot.cooldowns import refund as refund_cooldown
 from bot.delivery import Delivery
 from bot.errors import MajlisError
+from bot.hooks import Feature, Hooks, ProfileCounter, RunTarget
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from bot.schedule import Clock, Scheduler
 from bot.storage import Database
 from bot.storage import guilds as guild_store
 
 log = logging.getLogger(__name__)
-
-RunTarget = Callable[[GuildInteraction, bool], Awaitable[None]]
-StatusProvider = Callable[[int, str], Awaitable[list[str]]]
-# (guild_id, user_id) -> counts shown on the profile card, e.g. {"peers_met": 3}
-ProfileCounter = Callable[[int, int], Awaitable[dict[str, int]]]
-
-
-@dataclass
-class Feature:
-    """What a feature cog tells the admin commands about itself."""
-
-    name: str  # as stored in guild_features and offered by `/majlis disable`
-    status: StatusProvider | None = None  # lines for `/majlis status`
-    on_disable: Callable[[int], Awaitable[None]] | None = None
 
 
 def walk_extensions(package: Any = cogs) -> Iterator[str]:
@@ -163,9 +149,39 @@ class MajlisBot(commands.AutoShardedBot):
         await self.scheduler.drain()
         await self.db.close()
 
-    def register_feature(self, feature: Feature) -> None:
-        """Make a feature known to `/majlis status` and `/majlis disable`."""
-        self.features[feature.name] = feature
+    async def attach(self, hooks: Hooks) -> None:
+        """Plug a feature's hooks in: schedules, buttons, admin status and run targets, profile counters."""
+        for name, handler in hooks.weekly.items():
+            self.scheduler.register(name, handler)
+        for job in hooks.daily:
+            self.scheduler.add_daily(job.key, job.run, hour=job.hour)
+        if hooks.dynamic_items:
+            self.add_dynamic_items(*hooks.dynamic_items)
+        for feature in hooks.features:
+            self.features[feature.name] = feature
+        self.run_targets.update(hooks.run_targets)
+        self.profile_counters.extend(hooks.profile_counters)
+        if hooks.weekly and self.scheduler.running:
+            # Reloaded while running: its jobs were cancelled on unload. At start-up, setup_hook rebuilds all.
+            await self.scheduler.rebuild(hooks.weekly)
+
+    def detach(self, hooks: Hooks) -> None:
+        """Take off everything `attach` plugged in, and every job the feature left waiting."""
+        for name in hooks.weekly:
+            self.scheduler.unregister(name)
+        for job in hooks.daily:
+            self.scheduler.cancel_daily(job.key)
+        for prefix in hooks.one_off_prefixes:
+            self.scheduler.cancel_once_prefixed(prefix)
+        if hooks.dynamic_items:
+            self.remove_dynamic_items(*hooks.dynamic_items)
+        for feature in hooks.features:
+            self.features.pop(feature.name, None)
+        for name in hooks.run_targets:
+            self.run_targets.pop(name, None)
+        for counter in hooks.profile_counters:
+            if counter in self.profile_counters:
+                self.profile_counters.remove(counter)
 
     async def guild_language(self, guild_id: int | None) -> str:
         """Return a guild's default language."""

@@ -9,7 +9,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.errors import MajlisError
+from bot.hooks import Hooks
 from bot.i18n import t
+from bot.storage import guilds as guild_store
+from bot.storage.guilds import FeatureConfig
+from bot.timezones import suggest_timezones
 
 if TYPE_CHECKING:
     from bot.client import MajlisBot, MajlisTree
@@ -59,6 +64,27 @@ def guild_command(
     return group.command(name=name, description=description)
 
 
+def missing_permissions(
+    place: discord.abc.GuildChannel | discord.Thread, me: discord.Member, needed: tuple[str, ...]
+) -> list[str]:
+    """Return the names in `needed` the bot lacks in `place`."""
+    permissions = place.permissions_for(me)
+    return [name for name in needed if not getattr(permissions, name)]
+
+
+def require_bot_permissions(
+    place: discord.abc.GuildChannel | discord.Thread,
+    needed: tuple[str, ...],
+    error_key: str,
+    /,
+    **params: Any,
+) -> None:
+    """Refuse (`error_key`, with the missing `permissions` listed) unless the bot may do all of `needed` there."""
+    missing = missing_permissions(place, place.guild.me, needed)
+    if missing:
+        raise MajlisError(error_key, permissions=", ".join(missing), **params)
+
+
 class MajlisGroup(app_commands.Group):
     """`/majlis …`: hidden from members without Manage Server, and checked again at run time."""
 
@@ -97,10 +123,49 @@ class MajlisCog(commands.Cog):
                 own.append(command)
         self.__cog_app_commands__ = own
 
+        self._hooks = Hooks()
+
+    def hooks(self) -> Hooks:
+        """Declare what this feature plugs into the bot (schedules, buttons, status lines, counters…)."""
+        return Hooks()
+
+    async def start(self) -> None:
+        """Start the feature's own background work, once its hooks are in (override when there is some)."""
+
+    async def stop(self) -> None:
+        """Stop the feature's background work before its hooks come off (override when there is some)."""
+
+    async def cog_load(self) -> None:
+        """Plug in the declared hooks, then start; subclasses override `hooks`/`start`, not this."""
+        self._hooks = self.hooks()
+        await self.bot.attach(self._hooks)
+        await self.start()
+
     async def cog_unload(self) -> None:
-        """Take this cog's `/majlis` subcommands off the group."""
+        """Stop, take every declared hook off again, and this cog's `/majlis` subcommands."""
+        await self.stop()
+        self.bot.detach(self._hooks)
         for command in self._admin_commands:
             self.bot.majlis_group.remove_command(command.name)
+
+    async def require_feature(
+        self, guild_id: int, feature: str, error_key: str, *, channel: bool = False
+    ) -> FeatureConfig:
+        """Return the feature's settings if an admin set it up and it is on (with a channel, if asked), else refuse."""
+        config = await guild_store.enabled_feature(self.bot.db, guild_id, feature, channel=channel)
+        if config is None:
+            raise MajlisError(error_key)
+        return config
+
+    async def timezone_choices(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Autocomplete a time zone option: IANA zones and cities, the Arab region first."""
+        lang = await self.lang(interaction)
+        return [
+            app_commands.Choice(name=label[:100], value=value[:100])
+            for label, value in suggest_timezones(current, lang, now=self.bot.clock.now())
+        ]
 
     async def lang(self, interaction: discord.Interaction) -> str:
         """Return the language to answer this member in."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Any
@@ -113,9 +113,29 @@ class Scheduler:
         self._once: dict[str, tuple[datetime, Callable[..., Awaitable[Any]], tuple[Any, ...]]] = {}
         self._inflight: set[asyncio.Task[Any]] = set()
 
+    @property
+    def running(self) -> bool:
+        """Whether jobs run (between `start` and `shutdown`)."""
+        return bool(self._aps.running)
+
     def register(self, feature: str, handler: Handler) -> None:
         """Say which coroutine runs a feature's occurrence: handler(guild_id, scheduled_for)."""
         self._handlers[feature] = handler
+
+    def unregister(self, feature: str) -> None:
+        """Forget a feature's handler and cancel its job in every guild (its rows keep the schedule)."""
+        self._handlers.pop(feature, None)
+        for jid in [jid for jid in self._pending if jid.split(":", 1)[0] == feature]:
+            guild_id = int(jid.split(":", 1)[1])
+            self.cancel(guild_id, feature)
+
+    def handlers(self) -> list[str]:
+        """Return the features that have a handler."""
+        return list(self._handlers)
+
+    def job_ids(self) -> list[str]:
+        """Return the ids of every job waiting to run (weekly, daily and one-off)."""
+        return [job.id for job in self._aps.get_jobs()]
 
     def start(self) -> None:
         """Start the underlying APScheduler."""
@@ -134,10 +154,11 @@ class Scheduler:
         if running:
             await asyncio.wait(running, timeout=limit_seconds)
 
-    async def rebuild(self) -> None:
-        """Recreate every job from the database; a run missed while down is due now, once."""
+    async def rebuild(self, features: Collection[str] | None = None) -> None:
+        """Recreate every job (or only these features') from the database; a run missed while down is due now."""
         for config in await guild_store.list_features(self.db):
-            await self.reschedule(config.guild_id, config.feature)
+            if features is None or config.feature in features:
+                await self.reschedule(config.guild_id, config.feature)
 
     async def reschedule(self, guild_id: int, feature: str) -> datetime | None:
         """(Re)create one feature's job from its row; return when it will run next."""
@@ -214,7 +235,10 @@ class Scheduler:
         try:
             if self.before_run is not None:
                 await self.before_run()
-            await self._handlers[feature](guild_id, occurrence)
+            handler = self._handlers.get(feature)
+            if handler is None:
+                return  # the feature was unloaded while this run waited; its next load reschedules it
+            await handler(guild_id, occurrence)
         except Exception as exc:
             log.exception("scheduled %s failed in guild %s", feature, guild_id)
             error = f"{type(exc).__name__}: {exc}"[:300]
@@ -257,6 +281,16 @@ class Scheduler:
             id=f"daily:{key}",
             replace_existing=True,
         )
+
+    def cancel_daily(self, key: str) -> None:
+        """Remove a daily job, if scheduled."""
+        if self._aps.get_job(f"daily:{key}") is not None:
+            self._aps.remove_job(f"daily:{key}")
+
+    def cancel_once_prefixed(self, prefix: str) -> None:
+        """Remove every one-off job whose key starts with `prefix`."""
+        for key in [key for key in self._once if key.startswith(prefix)]:
+            self.cancel_once(key)
 
     def cancel_once(self, key: str) -> None:
         """Remove a one-off job, if scheduled."""

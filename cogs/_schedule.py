@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import discord
 from discord import app_commands
 
 from bot.errors import MajlisError
@@ -24,14 +23,6 @@ WEEKDAY_CHOICES = [
     for day in WEEKDAYS_SATURDAY_FIRST
 ]
 TIMEZONE_SHOWN = 60  # characters of a rejected time zone echoed back
-
-
-def missing_permissions(
-    channel: discord.abc.GuildChannel | discord.Thread, me: discord.Member, needed: tuple[str, ...]
-) -> list[str]:
-    """Return the names in `needed` the bot lacks in `channel`."""
-    permissions = channel.permissions_for(me)
-    return [name for name in needed if not getattr(permissions, name)]
 
 
 async def resolve_timezone(bot: MajlisBot, guild_id: int, value: str | None, error_key: str) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from bot.backup import backup_database
 from bot.client import MajlisBot
 from bot.cog import MajlisCog
+from bot.hooks import DailyJob, Hooks
 from bot.storage.maintenance import purge_removed_guilds
 
 log = logging.getLogger(__name__)
@@ -21,10 +22,11 @@ class Maintenance(MajlisCog):
         super().__init__(bot)
         self.backup_dir: Path = bot.settings.backup_dir or bot.settings.db_path.parent / "backups"
 
-    async def cog_load(self) -> None:
-        """Schedule the daily jobs."""
-        self.bot.scheduler.add_daily("backup", self.backup, hour=3)
-        self.bot.scheduler.add_daily("purge-guilds", self.purge, hour=4)
+    def hooks(self) -> Hooks:
+        """The daily backup and purge."""
+        return Hooks(
+            daily=[DailyJob("backup", self.backup, hour=3), DailyJob("purge-guilds", self.purge, hour=4)]
+        )
 
     async def backup(self) -> Path | None:
         """Take today's backup and rotate old ones (7 daily, 4 weekly)."""

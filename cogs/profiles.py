@@ -27,7 +27,7 @@ from bot.skills import SkillInputError, default_catalogue
 from bot.storage import guilds as guild_store
 from bot.storage import profiles as profile_store
 from bot.text import clip, isolate, literal
-from bot.timezones import TimezoneInputError, parse_timezone, suggest_timezones
+from bot.timezones import TimezoneInputError, parse_timezone
 
 log = logging.getLogger(__name__)
 
@@ -156,7 +156,7 @@ class FindResultsView(OwnedView):
 class Profiles(MajlisCog):
     """Create, show and search member profiles."""
 
-    async def cog_load(self) -> None:
+    async def start(self) -> None:
         """Load the typed labels of unshipped skills."""
         default_catalogue().remember_labels(await profile_store.skill_labels(self.bot.db))
 
@@ -264,11 +264,7 @@ class Profiles(MajlisCog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Offer IANA zones and cities, the Arab region first."""
-        lang = await self.lang(interaction)
-        return [
-            app_commands.Choice(name=name, value=value)
-            for name, value in suggest_timezones(current, lang, now=self.bot.clock.now())
-        ]
+        return await self.timezone_choices(interaction, current)
 
     @guild_command(profile, name="show", description="Show a profile card: yours, or another member's")
     @app_commands.describe(member="Whose profile to show (you, when left empty)")

@@ -117,6 +117,16 @@ async def get_feature(db: Database, guild_id: int, feature: str) -> FeatureConfi
     return _feature(row) if row else None
 
 
+async def enabled_feature(
+    db: Database, guild_id: int, feature: str, *, channel: bool = False
+) -> FeatureConfig | None:
+    """Return a feature's configuration if an admin set it up and it is on (and has a channel, if asked)."""
+    config = await get_feature(db, guild_id, feature)
+    if config is None or not config.enabled or (channel and config.channel_id is None):
+        return None
+    return config
+
+
 async def list_features(db: Database, guild_id: int | None = None) -> list[FeatureConfig]:
     """Return every feature row, of one guild or of all guilds the bot is still in."""
     if guild_id is None:

@@ -13,10 +13,11 @@ from discord import app_commands
 
 from bot import intros as logic
 from bot.charts import stats_chart
-from bot.client import Feature, MajlisBot
-from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, send
+from bot.client import MajlisBot
+from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, require_bot_permissions, send
 from bot.cooldowns import cooldown
 from bot.errors import MajlisError
+from bot.hooks import Feature, Hooks
 from bot.i18n import discord_time, format_when, t, weekday_name
 from bot.matching import MatchResult
 from bot.schedule import WeeklySchedule
@@ -24,8 +25,8 @@ from bot.storage import guilds as guild_store
 from bot.storage import intros as store
 from bot.storage import profiles as profile_store
 from bot.text import isolate
-from bot.timezones import suggest_timezones, zoneinfo_for
-from cogs._schedule import WEEKDAY_CHOICES, missing_permissions, resolve_timezone, save_weekly_schedule
+from bot.timezones import zoneinfo_for
+from cogs._schedule import WEEKDAY_CHOICES, resolve_timezone, save_weekly_schedule
 from cogs.intros._delivery import RoundOutcome, RoundRunner
 from cogs.intros._planning import FEATURE
 from cogs.intros._status import admin_status_lines, guild_stats, member_status_lines, stats_lines
@@ -52,25 +53,26 @@ class Intros(MajlisCog):
             int, int
         ] = {}  # rounds created per guild since start, to spot a concurrent run
 
-    async def cog_load(self) -> None:
-        """Register the schedule, buttons, status and counters; rebuild check-ins and resume deliveries."""
-        self.bot.scheduler.register(FEATURE, self.scheduled_round)
-        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
-        self.bot.register_feature(Feature(FEATURE, status=self.status_for_admins))
-        self.bot.run_targets["intros"] = self.run_now
-        self.bot.profile_counters.append(self.peers_met_counter)
+    def hooks(self) -> Hooks:
+        """The weekly round, check-in buttons, `/majlis status|run` and the peers-met count."""
+        return Hooks(
+            weekly={FEATURE: self.scheduled_round},
+            one_off_prefixes=("intros-retry:", "intros-checkin:"),
+            dynamic_items=DYNAMIC_ITEMS,
+            features=[Feature(FEATURE, status=self.status_for_admins)],
+            run_targets={"intros": self.run_now},
+            profile_counters=[self.peers_met_counter],
+        )
+
+    async def start(self) -> None:
+        """Rebuild check-ins and resume deliveries."""
         await self.runner.rebuild_checkins()
         # Deliveries need the gateway's caches: resume them once the bot is ready.
         self.runner.track(self.runner.resume_all(), "intros-resume")
 
-    async def cog_unload(self) -> None:
+    async def stop(self) -> None:
         """Stop background work; the recorded delivery state resumes it next start."""
-        await super().cog_unload()
         await self.runner.stop()
-        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
-        self.bot.run_targets.pop("intros", None)
-        if self.peers_met_counter in self.bot.profile_counters:
-            self.bot.profile_counters.remove(self.peers_met_counter)
 
     # --- schedule and runs ------------------------------------------------------------------
 
@@ -101,9 +103,7 @@ class Intros(MajlisCog):
         guild_id = interaction.guild_id
         made_before = self._rounds_made.get(guild_id, 0)  # what existed when the admin asked
         lang = await self.lang(interaction)
-        config = await guild_store.get_feature(self.bot.db, guild_id, FEATURE)
-        if config is None or not config.enabled:
-            raise MajlisError("intros.not_configured")
+        config = await self.require_feature(guild_id, FEATURE, "intros.not_configured")
         await interaction.response.defer(ephemeral=True, thinking=True)
         now = self.bot.clock.now().replace(microsecond=0)
         if dry_run:
@@ -216,11 +216,7 @@ class Intros(MajlisCog):
             raise MajlisError("intros.bad_channel")
         if delivery == "thread":
             needed = ("view_channel", "create_private_threads", "send_messages_in_threads")
-            missing = missing_permissions(channel, guild.me, needed)
-            if missing:
-                raise MajlisError(
-                    "intros.bot_cannot", channel=channel.mention, permissions=", ".join(missing)
-                )
+            require_bot_permissions(channel, needed, "intros.bot_cannot", channel=channel.mention)
         tz = zoneinfo_for(stored_tz)
         first = WeeklySchedule(weekday, hour, tz, every_weeks).next_after(self.bot.clock.now())
         upcoming = (
@@ -260,11 +256,7 @@ class Intros(MajlisCog):
     async def _timezone_autocomplete(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        lang = await self.lang(interaction)
-        return [
-            app_commands.Choice(name=label[:100], value=value[:100])
-            for label, value in suggest_timezones(current, lang, now=self.bot.clock.now())[:25]
-        ]
+        return await self.timezone_choices(interaction, current)
 
     @admin_command(name="stats", description="Participation: intros made, met rate, repeats — with a chart")
     @app_commands.describe(weeks="How many weeks back (default 8)")
@@ -300,16 +292,10 @@ class Intros(MajlisCog):
 
     # --- members --------------------------------------------------------------------------
 
-    async def _require_running(self, guild_id: int) -> None:
-        """Refuse a member command while intros are off or not set up (leaving and avoiding always work)."""
-        config = await guild_store.get_feature(self.bot.db, guild_id, FEATURE)
-        if config is None or not config.enabled:
-            raise MajlisError("intros.off")
-
     @guild_command(intros, name="join", description="Take part in the weekly introductions")
     async def join(self, interaction: GuildInteraction) -> None:
         """Opt in and become findable by peers."""
-        await self._require_running(interaction.guild_id)
+        await self.require_feature(interaction.guild_id, FEATURE, "intros.off")
         guild_id, user_id = interaction.guild_id, interaction.user.id
         joined = await store.join(self.bot.db, guild_id, user_id, self.bot.clock.now())
         if not joined:
@@ -334,7 +320,7 @@ class Intros(MajlisCog):
     @app_commands.describe(weeks="How many weeks, 1–12")
     async def pause(self, interaction: GuildInteraction, weeks: app_commands.Range[int, 1, 12]) -> None:
         """Snooze for some weeks."""
-        await self._require_running(interaction.guild_id)
+        await self.require_feature(interaction.guild_id, FEATURE, "intros.off")
         now = self.bot.clock.now()
         try:
             until = logic.pause_until(now, weeks)
@@ -361,7 +347,7 @@ class Intros(MajlisCog):
     )
     async def status(self, interaction: GuildInteraction) -> None:
         """Show the member's own introductions, privately."""
-        await self._require_running(interaction.guild_id)
+        await self.require_feature(interaction.guild_id, FEATURE, "intros.off")
         lang = await self.lang(interaction)
         settings = await guild_store.ensure_guild(self.bot.db, interaction.guild_id)
         lines = await member_status_lines(
@@ -410,7 +396,7 @@ class Intros(MajlisCog):
     @app_commands.describe(member="Who you'd like to meet again; when they ask too, you're paired soon")
     async def again(self, interaction: GuildInteraction, member: discord.Member) -> None:
         """Ask to meet someone again; when both ask, they are grouped again soon."""
-        await self._require_running(interaction.guild_id)
+        await self.require_feature(interaction.guild_id, FEATURE, "intros.off")
         self._peer(interaction, member, "intros.again_self")
         await store.add_again(
             self.bot.db, interaction.guild_id, interaction.user.id, member.id, self.bot.clock.now()

@@ -64,8 +64,8 @@ class RoundRunner(RoundPlanner):
         existing = await store.round_for(self.db, guild_id, scheduled_for)
         if existing is not None:
             return RoundOutcome(existing.round_id, False, 0, 0, 0, 0)
-        config = await guild_store.get_feature(self.db, guild_id, FEATURE)
-        if config is None or not config.enabled:
+        config = await guild_store.enabled_feature(self.db, guild_id, FEATURE)
+        if config is None:
             return RoundOutcome(None, False, 0, 0, 0, 0)
         draft = await self.plan(guild_id, config, scheduled_for)
         if not draft.eligible:

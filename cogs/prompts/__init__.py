@@ -10,17 +10,18 @@ from typing import Literal
 import discord
 from discord import app_commands
 
-from bot.client import Feature, MajlisBot
-from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, send
+from bot.client import MajlisBot
+from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, require_bot_permissions, send
 from bot.cooldowns import cooldown
 from bot.errors import MajlisError
+from bot.hooks import Feature, Hooks
 from bot.i18n import discord_time, format_when, t
 from bot.prompts import load_bank, next_prompt
 from bot.storage import guilds as guild_store
 from bot.storage import prompts as store
 from bot.storage.prompts import PromptPost, suggestion_ref
-from bot.timezones import suggest_timezones, zoneinfo_for
-from cogs._schedule import WEEKDAY_CHOICES, missing_permissions, resolve_timezone, save_weekly_schedule
+from bot.timezones import zoneinfo_for
+from cogs._schedule import WEEKDAY_CHOICES, resolve_timezone, save_weekly_schedule
 from cogs.prompts._content import (
     NEEDED_PERMISSIONS,
     check_prompt_text,
@@ -57,24 +58,17 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
         self.bank = {prompt.id: prompt for prompt in load_bank()}
         self._locks: dict[int, asyncio.Lock] = {}
 
-    async def cog_load(self) -> None:
-        """Hook into the scheduler, `/majlis run|status|disable`, and the persistent queue buttons."""
-        self.bot.scheduler.register("prompts", self.scheduled_prompt)
-        self.bot.scheduler.register("digest", self.scheduled_digest)
-        self.bot.run_targets["prompt"] = self.run_prompt
-        self.bot.run_targets["digest"] = self.run_digest
-        self.bot.register_feature(
-            Feature("prompts", status=self.prompt_status, on_disable=self.disable_prompts)
+    def hooks(self) -> Hooks:
+        """The weekly prompt and digest, `/majlis run|status|disable`, and the persistent queue buttons."""
+        return Hooks(
+            weekly={"prompts": self.scheduled_prompt, "digest": self.scheduled_digest},
+            dynamic_items=(DecisionButton, PageButton),
+            features=[
+                Feature("prompts", status=self.prompt_status, on_disable=self.disable_prompts),
+                Feature("digest", status=self.digest_status),
+            ],
+            run_targets={"prompt": self.run_prompt, "digest": self.run_digest},
         )
-        self.bot.register_feature(Feature("digest", status=self.digest_status))
-        self.bot.add_dynamic_items(DecisionButton, PageButton)
-
-    async def cog_unload(self) -> None:
-        """Let go of the buttons and run targets."""
-        self.bot.remove_dynamic_items(DecisionButton, PageButton)
-        self.bot.run_targets.pop("prompt", None)
-        self.bot.run_targets.pop("digest", None)
-        await super().cog_unload()
 
     def _lock(self, guild_id: int) -> asyncio.Lock:
         # One run at a time per guild: a scheduled post and `/majlis run` must not both choose a prompt.
@@ -90,9 +84,7 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
     async def suggest(self, interaction: GuildInteraction, text: str) -> None:
         """Queue a member's prompt for the admins to review."""
         db, guild_id, user_id = self.bot.db, interaction.guild_id, interaction.user.id
-        config = await guild_store.get_feature(db, guild_id, "prompts")
-        if config is None or not config.enabled:
-            raise MajlisError("prompts.suggest_off")
+        await self.require_feature(guild_id, "prompts", "prompts.suggest_off")
         checked = check_prompt_text(text)
         if await store.find_waiting_duplicate(db, guild_id, checked.key) is not None:
             raise MajlisError("prompts.duplicate")
@@ -127,9 +119,7 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
         """Enable weekly prompts (and the digest a day before each) in a channel."""
         guild_id = interaction.guild.id
         tz_name = await resolve_timezone(self.bot, guild_id, timezone, "prompts.bad_timezone")
-        missing = missing_permissions(channel, interaction.guild.me, NEEDED_PERMISSIONS)
-        if missing:
-            raise MajlisError("prompts.bot_missing", channel=channel.mention, permissions=", ".join(missing))
+        require_bot_permissions(channel, NEEDED_PERMISSIONS, "prompts.bot_missing", channel=channel.mention)
         if not 0 <= weekday <= 6:
             raise MajlisError("error.bad_input")
 
@@ -165,11 +155,7 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
     async def _timezone_choices(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        lang = await self.lang(interaction)
-        return [
-            app_commands.Choice(name=label[:100], value=value)
-            for label, value in suggest_timezones(current, lang, now=self.bot.clock.now())
-        ]
+        return await self.timezone_choices(interaction, current)
 
     @admin_command(name="prompts-queue", description="Review members' prompt suggestions")
     async def queue(self, interaction: GuildInteraction) -> None:
@@ -270,9 +256,7 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
         """`/majlis run feature:prompt`: post the next prompt now (or show it, with dry_run)."""
         guild_id = interaction.guild_id
         lang = await self.lang(interaction)
-        config = await guild_store.get_feature(self.bot.db, guild_id, "prompts")
-        if config is None or not config.enabled:
-            raise MajlisError("prompts.not_configured")
+        await self.require_feature(guild_id, "prompts", "prompts.not_configured")
         if dry_run:
             waiting = [p for p in await store.unfinished_posts(self.bot.db, guild_id) if p.message_id is None]
             text = (
@@ -313,9 +297,9 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
         """Post one prompt (a failed earlier one first) exactly once for this occurrence."""
         async with self._lock(guild_id):
             db = self.bot.db
-            config = await guild_store.get_feature(db, guild_id, "prompts")
+            config = await guild_store.enabled_feature(db, guild_id, "prompts")
             guild = self.bot.get_guild(guild_id)
-            if config is None or not config.enabled or guild is None:
+            if config is None or guild is None:
                 return PostOutcome(None)
             lang = await self._guild_lang(guild_id)
             target = None

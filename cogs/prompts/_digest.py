@@ -11,13 +11,11 @@ from typing import TYPE_CHECKING
 
 import discord
 
-from bot.cog import GuildInteraction, send
-from bot.errors import MajlisError
+from bot.cog import GuildInteraction, missing_permissions, send
 from bot.i18n import discord_time, t
 from bot.storage import guilds as guild_store
 from bot.storage import prompts as store
 from bot.storage.prompts import Digest, PromptPost
-from cogs._schedule import missing_permissions
 from cogs.prompts._content import (
     Answer,
     PostFailed,
@@ -31,6 +29,7 @@ from cogs.prompts._content import (
 
 if TYPE_CHECKING:
     from bot.client import MajlisBot
+    from bot.storage.guilds import FeatureConfig
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +54,10 @@ class DigestMixin:
 
         async def lang(self, interaction: discord.Interaction) -> str: ...
 
+        async def require_feature(
+            self, guild_id: int, feature: str, error_key: str, *, channel: bool = False
+        ) -> FeatureConfig: ...
+
         def _lock(self, guild_id: int) -> asyncio.Lock: ...
 
         async def _guild_lang(self, guild_id: int) -> str: ...
@@ -67,9 +70,7 @@ class DigestMixin:
     async def run_digest(self, interaction: GuildInteraction, dry_run: bool) -> None:
         """`/majlis run feature:digest`: post the digest now (or preview it privately, with dry_run)."""
         lang = await self.lang(interaction)
-        config = await guild_store.get_feature(self.bot.db, interaction.guild_id, "digest")
-        if config is None or not config.enabled:
-            raise MajlisError("prompts.digest_not_configured")
+        await self.require_feature(interaction.guild_id, "digest", "prompts.digest_not_configured")
         await interaction.response.defer(ephemeral=True, thinking=True)
         if dry_run:
             try:
@@ -162,9 +163,9 @@ class DigestMixin:
         """Post the weekly digest exactly once per occurrence; nothing to digest means no post."""
         async with self._lock(guild_id):
             db = self.bot.db
-            config = await guild_store.get_feature(db, guild_id, "digest")
+            config = await guild_store.enabled_feature(db, guild_id, "digest")
             guild = self.bot.get_guild(guild_id)
-            if config is None or not config.enabled or guild is None:
+            if config is None or guild is None:
                 return DigestOutcome("empty")
             now = self.bot.clock.now()
             digest = await store.claim_digest(db, guild_id, scheduled_for, now)

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Literal
 
 import discord
 
+from bot.cog import missing_permissions
 from bot.storage import prompts as store
 from bot.storage.prompts import PromptPost
-from cogs._schedule import missing_permissions
 from cogs.prompts._content import (
     NEEDED_PERMISSIONS,
     PostFailed,

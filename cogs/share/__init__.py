@@ -10,11 +10,20 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.client import Feature, MajlisBot
-from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, in_guild, send
+from bot.client import MajlisBot
+from bot.cog import (
+    GuildInteraction,
+    MajlisCog,
+    admin_command,
+    guild_command,
+    in_guild,
+    require_bot_permissions,
+    send,
+)
 from bot.cooldowns import cooldown
 from bot.errors import MajlisError
 from bot.fields import FIELDS, field_name, get_field
+from bot.hooks import Feature, Hooks
 from bot.i18n import t
 from bot.share import (
     FORUM_TAGS_MAX,
@@ -51,6 +60,7 @@ log = logging.getLogger(__name__)
 
 FEATURE = "share"
 PURGE_JOB = "share:purge-drafts"
+_POST_PERMISSIONS = ("view_channel", "send_messages")
 IGNORED_WORDS_MAX = 200
 CLIENT_NAMES_MAX = 100  # as /privacy clients allows
 CLIENT_NAME_MAX = 80
@@ -66,17 +76,17 @@ class Share(MajlisCog):
         guild_only=True,
     )
 
-    async def cog_load(self) -> None:
-        """Make draft buttons work after a restart, register with the admin commands, purge old drafts."""
-        self.bot.add_dynamic_items(DraftButton, FindingSelect)
-        self.bot.register_feature(Feature(FEATURE, status=self._status))
-        await self._purge_drafts()
+    def hooks(self) -> Hooks:
+        """Draft buttons that work after a restart, `/majlis status`, and the daily draft purge."""
+        return Hooks(
+            one_off_prefixes=(PURGE_JOB,),
+            dynamic_items=(DraftButton, FindingSelect),
+            features=[Feature(FEATURE, status=self._status)],
+        )
 
-    async def cog_unload(self) -> None:
-        """Stop the daily purge and the draft buttons."""
-        self.bot.scheduler.cancel_once(PURGE_JOB)
-        self.bot.remove_dynamic_items(DraftButton, FindingSelect)
-        await super().cog_unload()
+    async def start(self) -> None:
+        """Purge old drafts now; the purge then comes back daily."""
+        await self._purge_drafts()
 
     async def _purge_drafts(self) -> None:
         """Delete drafts older than a day, then come back tomorrow."""
@@ -102,9 +112,8 @@ class Share(MajlisCog):
     async def configure_forum(self, interaction: GuildInteraction, forum: discord.ForumChannel) -> None:
         """Post shared experiences in this forum."""
         lang = await self.lang(interaction)
+        require_bot_permissions(forum, _POST_PERMISSIONS, "share.forum_no_permission", forum=forum.mention)
         perms = forum.permissions_for(interaction.guild.me)
-        if not (perms.view_channel and perms.send_messages):
-            raise MajlisError("share.forum_no_permission", forum=forum.mention)
         await guild_store.configure_feature(self.bot.db, interaction.guild.id, FEATURE, channel_id=forum.id)
         await store.clear_notice(self.bot.db, interaction.guild.id)
         lines = [t(lang, "share.configured", forum=forum.mention)]
@@ -168,9 +177,8 @@ class Share(MajlisCog):
     # --- the draft flow ---------------------------------------------------------------------------------
 
     async def _forum_id(self, guild_id: int) -> int:
-        config = await guild_store.get_feature(self.bot.db, guild_id, FEATURE)
-        if config is None or not config.enabled or config.channel_id is None:
-            raise MajlisError("share.not_configured")
+        config = await self.require_feature(guild_id, FEATURE, "share.not_configured", channel=True)
+        assert config.channel_id is not None  # asked for above
         return config.channel_id
 
     async def submit_draft(
@@ -324,9 +332,7 @@ class Share(MajlisCog):
         forum = guild.get_channel(await self._forum_id(guild.id))
         if not isinstance(forum, discord.ForumChannel):
             raise MajlisError("share.forum_missing")
-        perms = forum.permissions_for(guild.me)
-        if not (perms.view_channel and perms.send_messages):
-            raise MajlisError("share.cannot_post")
+        require_bot_permissions(forum, _POST_PERMISSIONS, "share.cannot_post")
         profile = await profile_store.get_profile(self.bot.db, guild.id, interaction.user.id)
         fields = post_fields(draft, profile.field if profile else None)
         guild_lang = await self.bot.guild_language(guild.id)

@@ -10,10 +10,19 @@ from typing import Literal
 import discord
 from discord import app_commands
 
-from bot.client import Feature, MajlisBot
-from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, send
+from bot.client import MajlisBot
+from bot.cog import (
+    GuildInteraction,
+    MajlisCog,
+    admin_command,
+    guild_command,
+    in_guild,
+    require_bot_permissions,
+    send,
+)
 from bot.cooldowns import check_cooldown, cooldown
 from bot.errors import MajlisError
+from bot.hooks import DailyJob, Feature, Hooks
 from bot.i18n import discord_time, t
 from bot.skills import MAX_SKILL_LENGTH, default_catalogue
 from bot.storage import guilds as guild_store
@@ -60,12 +69,18 @@ class Swaps(MajlisCog):
         # One press at a time per (request, helper): a double click must not open two threads.
         self._help_locks: defaultdict[tuple[int, int], asyncio.Lock] = defaultdict(asyncio.Lock)
 
-    async def cog_load(self) -> None:
-        """Make the buttons persistent, tell the admin commands about swaps, and schedule the jobs."""
-        self.bot.add_dynamic_items(HelpButton, MatchButton, RenewButton)
-        self.bot.register_feature(Feature("swaps", status=self.status_lines))
-        self.bot.profile_counters.append(self.profile_counts)
-        self.bot.scheduler.add_daily("swaps", self.board.daily, hour=5)
+    def hooks(self) -> Hooks:
+        """Persistent buttons, `/majlis status`, the profile counts, the daily matching and the expiry sweep."""
+        return Hooks(
+            daily=[DailyJob("swaps", self.board.daily, hour=5)],
+            one_off_prefixes=(SWEEP_JOB,),
+            dynamic_items=(HelpButton, MatchButton, RenewButton),
+            features=[Feature("swaps", status=self.status_lines)],
+            profile_counters=[self.profile_counts],
+        )
+
+    async def start(self) -> None:
+        """Resume undelivered proposals and schedule the expiry sweep."""
         # Proposals the bot stopped delivering resume once the gateway's caches are filled.
         self.board.track(self.board.resume(), "swaps-resume")
         try:
@@ -73,14 +88,9 @@ class Swaps(MajlisCog):
         except RuntimeError:
             log.info("swaps loaded without a database; the expiry sweep starts with the next request")
 
-    async def cog_unload(self) -> None:
-        """Drop the buttons, counters and jobs this cog added."""
-        await super().cog_unload()
+    async def stop(self) -> None:
+        """Stop background deliveries; what they recorded resumes them next start."""
         await self.board.stop()
-        self.bot.remove_dynamic_items(HelpButton, MatchButton, RenewButton)
-        if self.profile_counts in self.bot.profile_counters:
-            self.bot.profile_counters.remove(self.profile_counts)
-        self.bot.scheduler.cancel_once(SWEEP_JOB)
 
     # --- hooks for the core ------------------------------------------------------------------
 
@@ -115,22 +125,11 @@ class Swaps(MajlisCog):
     @app_commands.describe(channel="Where swap requests are posted; matches get private threads here")
     async def configure_board(self, interaction: GuildInteraction, channel: discord.TextChannel) -> None:
         """Enable the swap board in a text channel the bot can post and open private threads in."""
-        permissions = channel.permissions_for(interaction.guild.me)
-        missing = [name for name in _BOARD_PERMISSIONS if not getattr(permissions, name)]
-        if missing:
-            raise app_commands.BotMissingPermissions(missing)
+        require_bot_permissions(channel, _BOARD_PERMISSIONS, "error.bot_missing_permission")
         await guild_store.configure_feature(self.bot.db, interaction.guild.id, "swaps", channel_id=channel.id)
         await self.reply(interaction, "swaps.configured", channel=channel.mention)
 
     # --- member commands ----------------------------------------------------------------------
-
-    async def _require_enabled(self, guild_id: int | None) -> None:
-        """Refuse board actions while the admin has not set up, or has disabled, the swap board."""
-        config = (
-            await guild_store.get_feature(self.bot.db, guild_id, "swaps") if guild_id is not None else None
-        )
-        if config is None or not config.enabled:
-            raise MajlisError("swaps.not_configured")
 
     async def skill_choices(
         self, interaction: discord.Interaction, current: str
@@ -259,7 +258,7 @@ class Swaps(MajlisCog):
     @app_commands.describe(skill="Only requests offering or wanting this skill")
     async def list_requests(self, interaction: GuildInteraction, skill: str | None = None) -> None:
         """Page through the guild's open requests from members still here."""
-        await self._require_enabled(interaction.guild_id)
+        await self.require_feature(interaction.guild_id, "swaps", "swaps.not_configured")
         lang = await self.lang(interaction)
         key = skill_key(skill) if skill else None
         title = (
@@ -401,7 +400,7 @@ class Swaps(MajlisCog):
     async def offer_help(self, interaction: discord.Interaction, request_id: int) -> None:
         """Open a private thread between a request's author and the member who pressed "I can help"."""
         lang = await self.lang(interaction)
-        await self._require_enabled(interaction.guild_id)
+        await self.require_feature(in_guild(interaction).guild_id, "swaps", "swaps.not_configured")
         request = await store.get_request(self.bot.db, request_id)
         if request is None or request.guild_id != interaction.guild_id:
             raise MajlisError("swaps.not_found", id=request_id)
@@ -469,7 +468,7 @@ class Swaps(MajlisCog):
     ) -> None:
         """Record a member's Confirm or Decline on a proposal; only the member the button belongs to may press it."""
         lang = await self.lang(interaction)
-        await self._require_enabled(interaction.guild_id)
+        await self.require_feature(in_guild(interaction).guild_id, "swaps", "swaps.not_configured")
         match = await store.get_match(self.bot.db, match_id)
         member = match.member_at(position) if match else None
         if match is None or member is None:

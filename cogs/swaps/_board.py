@@ -46,8 +46,8 @@ class SwapBoard:
 
     async def board_channel(self, guild_id: int) -> discord.TextChannel | None:
         """Return the configured and enabled swap board channel, if the bot can see it."""
-        config = await guild_store.get_feature(self.bot.db, guild_id, "swaps")
-        if config is None or not config.enabled or config.channel_id is None:
+        config = await guild_store.enabled_feature(self.bot.db, guild_id, "swaps", channel=True)
+        if config is None or config.channel_id is None:
             return None
         channel = self.bot.get_channel(config.channel_id)
         return channel if isinstance(channel, discord.TextChannel) else None
