@@ -16,6 +16,7 @@ import discord
 from bot import intros as logic
 from bot.delivery import Marker
 from bot.i18n import t
+from bot.mentions import ping_only
 from bot.storage import guilds as guild_store
 from bot.storage import intros as store
 from bot.storage import profiles as profile_store
@@ -201,12 +202,7 @@ class RoundRunner(RoundPlanner):
 
     def _only_members(self, group: store.IntroGroup) -> discord.AllowedMentions:
         # Ping exactly this group's members, nobody else, whatever the text holds.
-        return discord.AllowedMentions(
-            everyone=False,
-            roles=False,
-            replied_user=False,
-            users=[discord.Object(uid) for uid in group.members],
-        )
+        return ping_only(group.members)
 
     async def _deliver_in_thread(self, stored: store.IntroRound, group: store.IntroGroup) -> None:
         guild = self.bot.get_guild(stored.guild_id)

@@ -24,6 +24,7 @@ from bot.cooldowns import check_cooldown, cooldown
 from bot.errors import MajlisError
 from bot.hooks import DailyJob, Feature, Hooks
 from bot.i18n import discord_time, t
+from bot.mentions import ping_only
 from bot.skills import MAX_SKILL_LENGTH, default_catalogue
 from bot.storage import guilds as guild_store
 from bot.storage import profiles as profile_store
@@ -390,7 +391,7 @@ class Swaps(MajlisCog):
                     partners=", ".join(f"<@{user_id}>" for user_id in thanked),
                     note=literal(note),
                 ),
-                allowed_mentions=discord.AllowedMentions(users=[discord.Object(u) for u in thanked]),
+                allowed_mentions=ping_only(thanked),
             )
         except discord.HTTPException as error:
             log.warning("could not post thanks in swap proposal %s: %s", match_id, error)
@@ -453,9 +454,7 @@ class Swaps(MajlisCog):
                     offer=skill_name(request.offer, guild_lang),
                     id=request.id,
                 ),
-                allowed_mentions=discord.AllowedMentions(
-                    users=[discord.Object(request.user_id), discord.Object(interaction.user.id)]
-                ),
+                allowed_mentions=ping_only([request.user_id, interaction.user.id]),
             )
         except discord.Forbidden as error:
             log.warning("could not open a help thread for swap %s: %s", request.id, error)

@@ -15,6 +15,7 @@ import discord
 from bot import swapmatch
 from bot.delivery import Marker
 from bot.i18n import LANGUAGES, t
+from bot.mentions import ping_only
 from bot.storage import guilds as guild_store
 from bot.storage import profiles as profile_store
 from bot.storage import swaps as store
@@ -219,9 +220,7 @@ class SwapBoard:
                     " ".join(f"<@{m.user_id}>" for m in match.members),
                     embed=match_embed(match, requests, lang),
                     view=match_view(match, self.names(channel.guild, match), lang),
-                    allowed_mentions=discord.AllowedMentions(
-                        users=[discord.Object(m.user_id) for m in match.members if m.user_id > 0]
-                    ),
+                    allowed_mentions=ping_only(m.user_id for m in match.members),
                 ),
             )
         except discord.HTTPException as error:
