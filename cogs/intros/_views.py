@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.cog import button_label
+from bot.cooldowns import check_cooldown
+from bot.errors import MajlisError
 from bot.i18n import t
 from bot.storage import intros as store
 
@@ -108,6 +110,11 @@ class AgainButton(
         if found is None:
             return
         group, lang = found
+        try:
+            await check_cooldown(interaction, "intros.lists")
+        except MajlisError as refused:
+            await interaction.response.send_message(t(lang, refused.key, **refused.params), ephemeral=True)
+            return
         others = [uid for uid in group.members if uid != interaction.user.id]
         for uid in others:
             await store.add_again(bot.db, group.guild_id, interaction.user.id, uid, bot.clock.now())

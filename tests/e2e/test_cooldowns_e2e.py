@@ -9,6 +9,7 @@ import pytest
 from bot.cooldowns import RATES, Rate, wait_text
 from bot.i18n import t
 from bot.storage import swaps as swap_store
+from tests.e2e.test_intros_e2e import run_round, setup_intros
 
 
 def cooldown_text(lang, seconds):
@@ -140,3 +141,18 @@ async def test_admins_are_not_throttled_on_majlis_commands(majlis):
         if group.name == "majlis":
             for command in group.walk_commands():
                 assert not command.checks, command.qualified_name
+
+
+async def test_the_meet_again_button_shares_the_intros_cooldown(majlis):
+    channel, (amal, _) = await setup_intros(majlis, 2)
+    await run_round(majlis)
+    (thread,) = majlis.fake.threads(channel)
+    (intro,) = [m for m in majlis.fake.messages(thread) if m.embeds]
+    again = next(c for c in intro.custom_ids() if c.startswith("majlis:intros:again:"))
+    majlis.bot.cooldowns.rates["intros.lists"] = Rate(1, timedelta(minutes=1))
+    first = await majlis.fake.click(intro, again, user=amal)
+    await first.wait_done()
+    assert first.content != cooldown_text("ar", 60)
+    second = await majlis.fake.click(intro, again, user=amal)
+    await second.wait_done()
+    assert second.ephemeral and second.content == cooldown_text("ar", 60)
