@@ -1,5 +1,6 @@
 import itertools
 import random
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -126,6 +127,26 @@ def test_pairs_that_met_before_the_window_are_fine():
     assert [(g.members, g.repeat) for g in result.groups] == [((1, 2), False)]
 
 
+@pytest.mark.parametrize("window", [12, 3, 1])
+@pytest.mark.parametrize("size", [2, 3])
+def test_a_pair_that_met_exactly_the_window_ago_is_not_regrouped_one_round_older_may_be(window, size):
+    # 1 and 2 are each other's best fit; 3 and 4 (and 5, 6 for groups of 3) could take either.
+    people = [
+        member(1, skills={"logo", "ui"}),
+        member(2, skills={"logo", "ui"}),
+        *(member(i, field="dev") for i in range(3, 3 + 2 * (size - 1))),
+    ]
+
+    def together(ago):
+        inp = MatchInput(people, group_size=size, recent_pairs={pair(1, 2): ago}, repeat_window=window)
+        result = match_members(inp)
+        assert not any(g.repeat for g in result.groups)
+        return any({1, 2} <= set(g.members) for g in result.groups)
+
+    assert not together(window)
+    assert together(window + 1)
+
+
 def test_again_pairs_are_matched_and_exempt_from_the_repeat_rule():
     people = [member(1, "design"), member(2, "dev"), member(3, "writing"), member(4, "data", skills={"x"})]
     result = match_members(
@@ -147,6 +168,30 @@ def test_priority_member_gets_the_place_when_someone_must_be_left_out():
         MatchInput([member(1, field="dev"), *people[1:]], avoid_pairs=frozenset({pair(1, 2)}))
     )
     assert groups_of(baseline) == {(2, 3)}
+
+
+@pytest.mark.parametrize("size", [2, 3, 4])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_in_a_round_above_the_exhaustive_limit_the_member_left_out_last_time_keeps_the_place(size, seed):
+    # 14 members: above the limit where every grouping is searched, so only the solver's priority decides.
+    # 1 and 2 may meet nobody but 3 (and never each other), so one of them must be left out. 2 fits 3 far
+    # better (same field, shared skills), but 1 was left out last time.
+    others = [member(i, field="dev", skills={"python"}) for i in range(4, 15)]
+    avoid = frozenset({pair(1, 2)} | {pair(x, o.member_id) for x in (1, 2) for o in others})
+    people = [
+        member(1, field="writing", priority=True),
+        member(2, skills={"logo", "ui", "seo"}),
+        member(3, skills={"logo", "ui", "seo"}),
+        *others,
+    ]
+    assert len(people) > matching._EXHAUSTIVE_LIMIT
+    result = match_members(MatchInput(people, group_size=size, avoid_pairs=avoid, seed=seed))
+    assert result.unmatched == (2,)
+    assert any({1, 3} <= set(g.members) for g in result.groups)
+    # Without the priority, the better fit takes the place: the test is about priority, not weights.
+    people[0] = replace(people[0], priority=False)
+    baseline = match_members(MatchInput(people, group_size=size, avoid_pairs=avoid, seed=seed))
+    assert baseline.unmatched == (1,)
 
 
 def test_odd_member_makes_one_trio_where_it_adds_most():
@@ -176,6 +221,8 @@ def test_empty_round_has_no_groups():
         (7, 3, [3, 4]),
         (9, 2, [2, 2, 2, 3]),
         (3, 4, [3]),
+        (8, 3, [4, 4]),
+        (10, 4, [5, 5]),
     ],
 )
 def test_groups_of_three_and_four(count, size, expected):
@@ -186,6 +233,32 @@ def test_groups_of_three_and_four(count, size, expected):
     result = match_members(MatchInput(people, group_size=size))
     assert sorted(len(g.members) for g in result.groups) == expected
     assert grouped(result) == set(range(1, count + 1))
+
+
+@pytest.mark.parametrize(
+    ("count", "size", "expected"),
+    [
+        # As many left over as there are groups: each group takes one, none is made smaller than asked.
+        (8, 3, [4, 4]),
+        (10, 4, [5, 5]),
+        (15, 4, [5, 5, 5]),
+        # One fewer left over: one group stays at the size asked.
+        (7, 3, [4, 3]),
+        (9, 4, [5, 4]),
+        (14, 4, [5, 5, 4]),
+        # One more left over than groups: a further group, balanced.
+        (11, 4, [4, 4, 3]),
+        (6, 4, [3, 3]),
+        # Exact fits, and the smallest rounds that are one group.
+        (9, 3, [3, 3, 3]),
+        (12, 4, [4, 4, 4]),
+        (4, 3, [4]),
+        (5, 4, [5]),
+        (5, 2, [3, 2]),
+    ],
+)
+def test_plan_group_sizes_at_the_boundaries(count, size, expected):
+    assert plan_group_sizes(count, size) == expected
 
 
 def test_plan_group_sizes_never_makes_a_group_of_one():
