@@ -7,6 +7,7 @@ import logging
 import pkgutil
 import sqlite3
 from collections.abc import Iterator
+from datetime import tzinfo
 from typing import Any
 
 import discord
@@ -21,10 +22,12 @@ from bot.cooldowns import refund as refund_cooldown
 from bot.delivery import Delivery
 from bot.errors import MajlisError
 from bot.hooks import Feature, Hooks, ProfileCounter, RunTarget
-from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Reader, permission_names, t
 from bot.schedule import Clock, Scheduler
 from bot.storage import Database
 from bot.storage import guilds as guild_store
+from bot.storage import profiles as profile_store
+from bot.timezones import zoneinfo_for
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +62,9 @@ class MajlisTree(app_commands.CommandTree):
         elif isinstance(error, app_commands.MissingPermissions):
             text = t(lang, "error.missing_permission")
         elif isinstance(error, app_commands.BotMissingPermissions):
-            text = t(lang, "error.bot_missing_permission", permissions=", ".join(error.missing_permissions))
+            text = t(
+                lang, "error.bot_missing_permission", permissions=permission_names(error.missing_permissions)
+            )
         elif isinstance(error, app_commands.NoPrivateMessage):
             text = t(lang, "error.guild_only")
         elif isinstance(error, app_commands.CommandOnCooldown):
@@ -190,13 +195,24 @@ class MajlisBot(commands.AutoShardedBot):
         settings = await guild_store.get_guild(self.db, guild_id)
         return settings.language if settings else DEFAULT_LANGUAGE
 
-    async def member_language(self, guild_id: int | None, user_id: int) -> str:
-        """Return a member's language: their own choice, else the guild's default."""
+    async def member_language(self, guild_id: int | None, user_id: int) -> Reader:
+        """Return a member as a reader: their language (own choice, else the guild's), addressed neutrally."""
         own = await guild_store.member_language(self.db, guild_id, user_id)
-        if own in LANGUAGES:
-            return own
-        return await self.guild_language(guild_id)
+        lang = own if own in LANGUAGES else await self.guild_language(guild_id)
+        return Reader(lang)
 
-    async def language_for(self, interaction: discord.Interaction) -> str:
+    async def guild_zone(self, guild_id: int) -> tzinfo:
+        """Return the guild's time zone (UTC until an admin sets one)."""
+        settings = await guild_store.get_guild(self.db, guild_id)
+        return zoneinfo_for(settings.timezone if settings else "UTC")
+
+    async def reader_zone(self, guild_id: int, user_id: int) -> tzinfo:
+        """Return the time zone to write a member's dates in: their profile's, else the guild's."""
+        profile = await profile_store.get_profile(self.db, guild_id, user_id)
+        if profile is not None and profile.timezone:
+            return zoneinfo_for(profile.timezone)
+        return await self.guild_zone(guild_id)
+
+    async def language_for(self, interaction: discord.Interaction) -> Reader:
         """Return the language to answer an interaction in."""
         return await self.member_language(interaction.guild_id, interaction.user.id)

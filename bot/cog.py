@@ -11,7 +11,7 @@ from discord.ext import commands
 
 from bot.errors import MajlisError
 from bot.hooks import Hooks
-from bot.i18n import t
+from bot.i18n import permission_names, t
 from bot.storage import guilds as guild_store
 from bot.storage.guilds import FeatureConfig
 from bot.timezones import suggest_timezones
@@ -82,7 +82,7 @@ def require_bot_permissions(
     """Refuse (`error_key`, with the missing `permissions` listed) unless the bot may do all of `needed` there."""
     missing = missing_permissions(place, place.guild.me, needed)
     if missing:
-        raise MajlisError(error_key, permissions=", ".join(missing), **params)
+        raise MajlisError(error_key, permissions=permission_names(missing), **params)
 
 
 class MajlisGroup(app_commands.Group):

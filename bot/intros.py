@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.i18n import t
+from bot.i18n import LANGUAGES, group_address, t
 from bot.matching import Candidate, Reason, hhmm
 from bot.profile_card import field_label, join_list, language_name, local_time_label, skill_names
 from bot.prompts import pick_icebreaker
@@ -189,7 +189,7 @@ def local_window(window_utc: tuple[str, str], offset_minutes: int) -> tuple[str,
     return hhmm(start + offset_minutes), hhmm(end + offset_minutes)
 
 
-def reason_lines(reasons: Sequence[Reason], lang: str) -> list[str]:
+def reason_lines(reasons: Sequence[Reason], lang: str, address: str | None = None) -> list[str]:
     """Say what a group shares, in the reader's language (the meeting window is shown on its own)."""
     lines = []
     for reason in reasons:
@@ -213,9 +213,9 @@ def reason_lines(reasons: Sequence[Reason], lang: str) -> list[str]:
                 )
             )
         elif reason.kind == "overlapping_hours":
-            lines.append(t(lang, "intros.reason.overlapping_hours"))
+            lines.append(t(lang, "intros.reason.overlapping_hours", address=address))
         elif reason.kind == "again":
-            lines.append(t(lang, "intros.reason.again"))
+            lines.append(t(lang, "intros.reason.again", address=address))
     return lines
 
 
@@ -259,8 +259,13 @@ def intro_embed(
     now: datetime,
     round_id: int,
     position: int,
+    address: str | None = None,
 ) -> dict[str, Any]:
-    """Build the intro message's embed (Discord embed data) in the guild's language, within Discord's limits."""
+    """Build the intro message's embed (Discord embed data) within Discord's limits.
+
+    `lang` is the reader (the guild's language in a thread, the member in a DM); `address` is the
+    group's form (dual or plural) when the embed speaks to the whole group.
+    """
     for about_limit, skills_shown in _MEMBER_DETAIL_STEPS:
         embed = _intro_embed(
             members,
@@ -270,6 +275,7 @@ def intro_embed(
             now=now,
             round_id=round_id,
             position=position,
+            address=address,
             about_limit=about_limit,
             skills_shown=skills_shown,
         )
@@ -287,6 +293,7 @@ def _intro_embed(
     now: datetime,
     round_id: int,
     position: int,
+    address: str | None,
     about_limit: int,
     skills_shown: int,
 ) -> dict[str, Any]:
@@ -325,11 +332,11 @@ def _intro_embed(
     if len(members) > 2:
         # "You asked to meet again" is for the two who asked; a third member must not learn it.
         reasons = [r for r in reasons if r.kind != "again"]
-    shared = reason_lines(reasons, lang)
+    shared = reason_lines(reasons, lang, address)
     if shared:
         fields.append(
             {
-                "name": t(lang, "intros.shared"),
+                "name": t(lang, "intros.shared", address=address),
                 "value": clip("\n".join(f"• {x}" for x in shared), 1024),
                 "inline": False,
             }
@@ -337,7 +344,11 @@ def _intro_embed(
     window = meeting_window_lines(reasons, members, now, lang)
     if window:
         fields.append(
-            {"name": t(lang, "intros.window"), "value": clip("\n".join(window), 1024), "inline": False}
+            {
+                "name": t(lang, "intros.window", address=address),
+                "value": clip("\n".join(window), 1024),
+                "inline": False,
+            }
         )
     if icebreaker:
         fields.append(
@@ -345,28 +356,41 @@ def _intro_embed(
         )
     return {
         "type": "rich",
-        "title": t(lang, "intros.title"),
-        "description": t(lang, "intros.description"),
+        "title": t(lang, "intros.title", address=address),
+        "description": t(lang, "intros.description", address=address, count=len(members) - 1),
         "color": INTRO_COLOUR,
         "fields": fields[:25],
-        "footer": {"text": group_marker(round_id, position)},
+        "footer": {"text": group_marker(round_id, position, lang)},
     }
 
 
-def group_marker(round_id: int, position: int) -> str:
+def group_marker(round_id: int, position: int, lang: str) -> str:
     """Return the footer that identifies a group's message (how a resumed delivery recognises it)."""
-    return f"Majlis · {round_id}-{position + 1}"
+    return t(lang, "intros.footer", round=round_id, group=position + 1)
 
 
-def mention_line(user_ids: Iterable[int], lang: str) -> str:
+def group_markers(round_id: int, position: int) -> set[str]:
+    """Return the footer in every language (a member may change language between a crash and a resume)."""
+    # The untranslated footer rounds delivered before the footer came from the catalogue still carry.
+    return {f"Majlis · {round_id}-{position + 1}"} | {
+        group_marker(round_id, position, lang) for lang in LANGUAGES
+    }
+
+
+def mention_line(user_ids: Sequence[int], lang: str) -> str:
     """Return the intro's content: a greeting mentioning exactly the group's members."""
-    return t(lang, "intros.greeting", members=" ".join(f"<@{uid}>" for uid in user_ids))
+    return t(
+        lang,
+        "intros.greeting",
+        address=group_address(len(user_ids)),
+        members=" ".join(f"<@{uid}>" for uid in user_ids),
+    )
 
 
 def dm_intro_content(recipient: int, user_ids: Iterable[int], lang: str) -> str:
-    """Return a direct message's content naming the recipient's partners."""
-    others = " ".join(f"<@{uid}>" for uid in user_ids if uid != recipient)
-    return t(lang, "intros.dm_greeting", members=others)
+    """Return a direct message's content naming the recipient's partners, addressed to the recipient."""
+    others = [uid for uid in user_ids if uid != recipient]
+    return t(lang, "intros.dm_greeting", members=" ".join(f"<@{uid}>" for uid in others), count=len(others))
 
 
 # --- stats ------------------------------------------------------------------------------------

@@ -26,7 +26,7 @@ from bot.skills import (
 )
 from bot.storage.profiles import LANGUAGES_MAX, Profile
 from bot.text import clip, isolate, literal, normalize_key
-from bot.timezones import format_offset, local_time
+from bot.timezones import format_offset, local_time, zone_label
 
 CARD_COLOUR = 0x2E8B57
 RESULTS_PER_PAGE = 10
@@ -211,7 +211,8 @@ def local_time_label(stored_timezone: str | None, now: datetime, lang: str) -> s
         moment, "EEEE HH:mm", tzinfo=moment.tzinfo, locale=_BABEL_LOCALE.get(lang, "en_GB")
     )
     offset = _offset_text(moment)
-    zone = stored_timezone if stored_timezone == offset else f"{stored_timezone} ({offset})"
+    name = zone_label(stored_timezone, lang)
+    zone = name if name == offset else f"{name} ({offset})"
     return f"{when} · {isolate(zone)}"
 
 

@@ -8,8 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from bot.i18n import Template, address_of, select
 from bot.shipped import shipped
 
 PROMPTS_PATH = shipped("prompts.json")
@@ -20,11 +21,16 @@ LANGUAGES = ("ar", "en")
 # Theme key -> display name per language; the keys are the `theme` values in data/prompts.json.
 THEMES: dict[str, dict[str, str]] = {
     "pricing": {"en": "Pricing and rates", "ar": "التسعير والأجور"},
+    "payments": {
+        "en": "Getting paid: transfers, currencies, invoices",
+        "ar": "تحصيل الأجر: التحويلات والعملات والفواتير",
+    },
+    "market": {"en": "The Arab freelance market", "ar": "سوق العمل الحر العربي"},
     "clients": {"en": "Finding and keeping clients", "ar": "العثور على العملاء والحفاظ عليهم"},
     "contracts": {"en": "Contracts and scope", "ar": "العقود ونطاق العمل"},
     "tools": {"en": "Tools and workflow", "ar": "الأدوات وطريقة العمل"},
     "learning": {"en": "Learning", "ar": "التعلم والتطور"},
-    "burnout": {"en": "Health and burnout", "ar": "الصحة والإنهاك"},
+    "burnout": {"en": "Health and burnout", "ar": "الصحة والاحتراق الوظيفي"},
     "community": {"en": "Loneliness and community", "ar": "الوحدة والمجتمع"},
     "sharing": {"en": "Sharing experience without revealing clients", "ar": "مشاركة الخبرة دون كشف العملاء"},
 }
@@ -46,15 +52,20 @@ class Prompt:
 
 @dataclass(frozen=True)
 class Icebreaker:
-    """A first question for peers meeting in an introduction, in both languages."""
+    """A first question for peers meeting in an introduction, in both languages.
+
+    A language's text is a string, or address forms as in the message catalogue (`neutral` always;
+    `masculine`/`feminine` for one reader, `dual`/`plural` for a group's thread).
+    """
 
     id: str
-    en: str
-    ar: str
+    en: Template
+    ar: Template
 
-    def text(self, lang: str) -> str:
-        """Return the icebreaker in `lang` ("ar" or "en")."""
-        return _in_language(self.ar, self.en, lang)
+    def text(self, lang: str, address: str | None = None) -> str:
+        """Return the icebreaker for a reader (`lang`, a code or a Reader) or a group (`address`)."""
+        template = _in_language(self.ar, self.en, lang)
+        return select(template, str(lang), address_of(lang, address), {})
 
 
 @dataclass(frozen=True)
@@ -154,7 +165,7 @@ def pick_icebreaker(ids: Sequence[str], used_recently: Sequence[str], seed: int)
     return min(sorted(set(ids)), key=lambda icebreaker_id: last_use[icebreaker_id])
 
 
-def _in_language(ar: str, en: str, lang: str) -> str:
+def _in_language(ar: Any, en: Any, lang: str) -> Any:
     if lang == "ar":
         return ar
     if lang == "en":
@@ -174,6 +185,13 @@ def _load_rows(source: Traversable, keys: tuple[str, ...]) -> list[dict[str, str
             raise ValueError(f"{source}: entry {index} must have exactly the keys {', '.join(keys)}")
         for key in keys:
             value = row[key]
+            if isinstance(value, dict) and key in LANGUAGES:  # address forms, like the message catalogue
+                forms = value
+                if "neutral" not in forms or not all(
+                    isinstance(v, str) and v.strip() for v in forms.values()
+                ):
+                    raise ValueError(f"{source}: entry {index} {key!r} needs a non-empty 'neutral' form")
+                continue
             if not isinstance(value, str) or not value.strip():
                 raise ValueError(f"{source}: entry {index} has an empty or non-text {key!r}")
         if row["id"] in seen:

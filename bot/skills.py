@@ -88,17 +88,22 @@ class PrefixIndex(Generic[T]):
 
 @dataclass(frozen=True)
 class Skill:
-    """A shipped skill: canonical key (stored), English and Arabic names, field key, synonyms."""
+    """A shipped skill: canonical key (stored), English and Arabic names, field key, synonyms.
+
+    `proper_name` marks a tool or brand (Django, Figma, Google Analytics): Arab freelancers write it in
+    its own Latin spelling, so it shows so in both languages; its Arabic transliterations stay synonyms.
+    """
 
     key: str
     en: str
     ar: str
     field: str
     synonyms: tuple[str, ...] = ()
+    proper_name: bool = False
 
     def name(self, lang: str) -> str:
-        """Return the skill's name in `lang` ("ar" or "en")."""
-        return self.ar if lang == "ar" else self.en
+        """Return the skill's name in `lang` ("ar" or "en"); a tool or brand keeps its own spelling."""
+        return self.ar if lang == "ar" and not self.proper_name else self.en
 
 
 def _compact(alias: str) -> str:
@@ -164,7 +169,12 @@ class SkillCatalogue:
         raw = json.loads(source.read_text(encoding="utf-8"))
         return cls(
             Skill(
-                key=s["key"], en=s["en"], ar=s["ar"], field=s["field"], synonyms=tuple(s.get("synonyms", ()))
+                key=s["key"],
+                en=s["en"],
+                ar=s["ar"],
+                field=s["field"],
+                synonyms=tuple(s.get("synonyms", ())),
+                proper_name=bool(s.get("name", False)),
             )
             for s in raw["skills"]
         )

@@ -236,6 +236,14 @@ def suggest_timezones(
     return default_directory().suggest(prefix, lang, limit, now)
 
 
+def zone_label(stored: str, lang: str) -> str:
+    """Name a stored zone for a reader: in Arabic its city ("الرياض"); in English, and for bare zones, the zone."""
+    if lang != "ar":
+        return stored
+    city = next((c for c in default_directory().cities if c.zone == stored), None)
+    return city.name(lang) if city is not None else stored
+
+
 @lru_cache(maxsize=1024)
 def zoneinfo_for(stored: str) -> tzinfo:
     """Return the tzinfo for a stored time zone (ZoneInfo, or a fixed `timezone` for "UTC±HH:MM")."""

@@ -10,10 +10,10 @@ from discord import app_commands
 from bot.client import MajlisBot
 from bot.cog import GuildInteraction, MajlisCog, admin_command, send
 from bot.errors import MajlisError
-from bot.i18n import discord_time, format_when, t, weekday_name
+from bot.i18n import local_when, t, weekday_name
 from bot.schedule import schedule_for
 from bot.storage import guilds as guild_store
-from bot.timezones import zoneinfo_for
+from bot.timezones import zone_label, zoneinfo_for
 
 FEATURES = ("intros", "prompts", "digest", "swaps", "share")
 
@@ -22,6 +22,7 @@ async def status_embed(bot: MajlisBot, guild_id: int, lang: str) -> discord.Embe
     """Build the `/majlis status` card: settings, each feature, next runs, counts."""
     settings = await guild_store.ensure_guild(bot.db, guild_id)
     tz = zoneinfo_for(settings.timezone)
+    now = bot.clock.now()
     embed = discord.Embed(title=t(lang, "status.title"), colour=0x2E8B57)
     embed.add_field(
         name=t(lang, "status.settings"),
@@ -29,7 +30,7 @@ async def status_embed(bot: MajlisBot, guild_id: int, lang: str) -> discord.Embe
             lang,
             "status.settings_value",
             language=t(lang, f"language.{settings.language}"),
-            timezone=settings.timezone,
+            timezone=zone_label(settings.timezone, lang),
         ),
         inline=False,
     )
@@ -61,8 +62,7 @@ async def status_embed(bot: MajlisBot, guild_id: int, lang: str) -> discord.Embe
                         t(
                             lang,
                             "status.next_run",
-                            when=format_when(upcoming, lang, tz),
-                            relative=discord_time(upcoming, "R"),
+                            **local_when(upcoming, lang, tz, now=now),
                         )
                     )
             if config.last_error:

@@ -18,14 +18,14 @@ from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, r
 from bot.cooldowns import cooldown
 from bot.errors import MajlisError
 from bot.hooks import Feature, Hooks
-from bot.i18n import discord_time, format_when, t, weekday_name
+from bot.i18n import local_when, t, weekday_name
 from bot.matching import MatchResult
 from bot.schedule import WeeklySchedule
 from bot.storage import guilds as guild_store
 from bot.storage import intros as store
 from bot.storage import profiles as profile_store
 from bot.text import isolate
-from bot.timezones import zoneinfo_for
+from bot.timezones import zone_label, zoneinfo_for
 from cogs._schedule import WEEKDAY_CHOICES, resolve_timezone, save_weekly_schedule
 from cogs.intros._delivery import RoundOutcome, RoundRunner
 from cogs.intros._planning import FEATURE
@@ -141,8 +141,8 @@ class Intros(MajlisCog):
                 "intros.run.started",
                 round=outcome.round_id,
                 groups=outcome.groups,
-                members=outcome.members,
-                unmatched=outcome.unmatched,
+                members=t(lang, "intros.count.members", count=outcome.members),
+                unmatched=t(lang, "intros.count.left_out", count=outcome.unmatched),
             ),
         )
 
@@ -242,13 +242,12 @@ class Intros(MajlisCog):
                 channel=channel.mention,
                 weekday=weekday_name(weekday, lang),
                 hour=f"{hour:02d}:00",
-                timezone=isolate(stored_tz),
-                every=every_weeks,
-                group_size=group_size,
+                timezone=isolate(zone_label(stored_tz, lang)),
+                every=t(lang, "intros.every", count=every_weeks),
+                group_size=t(lang, "intros.group_size", count=group_size),
                 match=t(lang, f"intros.match.{match}"),
                 delivery=t(lang, f"intros.delivery.{delivery}"),
-                when=format_when(upcoming, lang, tz),
-                relative=discord_time(upcoming, "R"),
+                **local_when(upcoming, lang, tz, now=self.bot.clock.now()),
             ),
         )
 
@@ -331,14 +330,18 @@ class Intros(MajlisCog):
             raise MajlisError("intros.not_joined")
         await store.set_pause(self.bot.db, interaction.guild_id, interaction.user.id, until)
         lang = await self.lang(interaction)
-        settings = await guild_store.ensure_guild(self.bot.db, interaction.guild_id)
         await send(
             interaction,
             t(
                 lang,
                 "intros.paused",
-                until=format_when(until, lang, zoneinfo_for(settings.timezone)),
-                relative=discord_time(until, "R"),
+                **local_when(
+                    until,
+                    lang,
+                    await self.bot.reader_zone(interaction.guild_id, interaction.user.id),
+                    now=now,
+                    key="until",
+                ),
             ),
         )
 
@@ -349,7 +352,7 @@ class Intros(MajlisCog):
         """Show the member's own introductions, privately."""
         await self.require_feature(interaction.guild_id, FEATURE, "intros.off")
         lang = await self.lang(interaction)
-        settings = await guild_store.ensure_guild(self.bot.db, interaction.guild_id)
+        await guild_store.ensure_guild(self.bot.db, interaction.guild_id)
         lines = await member_status_lines(
             self.bot.db,
             interaction.guild_id,
@@ -357,7 +360,7 @@ class Intros(MajlisCog):
             lang=lang,
             now=self.bot.clock.now(),
             next_round=self.bot.scheduler.next_run(interaction.guild_id, FEATURE),
-            tz=zoneinfo_for(settings.timezone),
+            tz=await self.bot.reader_zone(interaction.guild_id, interaction.user.id),
         )
         embed = discord.Embed(
             title=t(lang, "intros.status.title"),

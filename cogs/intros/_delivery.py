@@ -185,18 +185,22 @@ class RoundRunner(RoundPlanner):
         return out
 
     async def _intro_parts(
-        self, stored: store.IntroRound, group: store.IntroGroup
+        self, stored: store.IntroRound, group: store.IntroGroup, reader: str | None = None
     ) -> tuple[discord.Embed, discord.ui.View]:
-        lang = stored.language
+        """Build the intro for the group's thread, or, given a `reader`, for one member's DM."""
+        lang = reader or stored.language
+        # A thread speaks to the group (dual for two); a DM speaks to its one reader in their own form.
+        address = None if reader else logic.group_address(len(group.members))
         icebreaker = self.icebreakers.get(group.icebreaker_id or "")
         embed = logic.intro_embed(
             await self._members(stored.guild_id, group.members),
             group.reasons,
-            icebreaker.text(lang) if icebreaker else None,
+            icebreaker.text(lang, address) if icebreaker else None,
             lang=lang,
             now=self.bot.clock.now(),
             round_id=stored.round_id,
             position=group.position,
+            address=address,
         )
         return discord.Embed.from_dict(embed), intro_view(group.group_id, lang)
 
@@ -239,7 +243,7 @@ class RoundRunner(RoundPlanner):
             find=partial(
                 delivery.find_own_message,
                 thread,
-                Marker.footer(logic.group_marker(stored.round_id, group.position)),
+                Marker.footer(*logic.group_markers(stored.round_id, group.position)),
             ),
             record=partial(store.set_group_state, db, group_id, "posting"),
             send=partial(self._send_intro, thread, stored, group),
@@ -260,12 +264,14 @@ class RoundRunner(RoundPlanner):
 
     async def _deliver_by_dm(self, stored: store.IntroRound, group: store.IntroGroup) -> None:
         delivery, db, group_id = self.bot.delivery, self.db, group.group_id
-        marker = Marker.footer(logic.group_marker(stored.round_id, group.position))
-        embed, view = await self._intro_parts(stored, group)
+        marker = Marker.footer(*logic.group_markers(stored.round_id, group.position))
         for uid in group.members:
             state = group.dm_states.get(uid, "pending")
             if state in ("sent", "closed"):
                 continue
+            # Each DM is written for its reader: their language and how they asked to be addressed.
+            reader = await self.bot.member_language(stored.guild_id, uid)
+            embed, view = await self._intro_parts(stored, group, reader)
             try:
                 channel = await delivery.dm_channel(uid)
                 message = await delivery.send_once(
@@ -275,7 +281,7 @@ class RoundRunner(RoundPlanner):
                     send=partial(
                         delivery.send,
                         channel,
-                        logic.dm_intro_content(uid, group.members, stored.language),
+                        logic.dm_intro_content(uid, group.members, reader),
                         embed=embed,
                         view=view,
                     ),
@@ -361,7 +367,12 @@ class RoundRunner(RoundPlanner):
             send=partial(
                 delivery.send,
                 thread,
-                t(lang, "intros.checkin.question", members=mentions),
+                t(
+                    lang,
+                    "intros.checkin.question",
+                    members=mentions,
+                    address=logic.group_address(len(group.members)),
+                ),
                 view=view,
                 allowed_mentions=self._only_members(group),
             ),
@@ -378,7 +389,14 @@ class RoundRunner(RoundPlanner):
             state = group.checkin_dm_states.get(uid, "pending")
             if group.dm_states.get(uid) != "sent" or state in ("sent", "closed"):
                 continue
-            others = " ".join(f"<@{o}>" for o in group.members if o != uid)
+            others = [o for o in group.members if o != uid]
+            reader = await self.bot.member_language(stored.guild_id, uid)
+            question = t(
+                reader,
+                "intros.checkin.dm_question",
+                members=" ".join(f"<@{o}>" for o in others),
+                count=len(others),
+            )
             try:
                 channel = await delivery.dm_channel(uid)
                 message = await delivery.send_once(
@@ -388,8 +406,8 @@ class RoundRunner(RoundPlanner):
                     send=partial(
                         delivery.send,
                         channel,
-                        t(stored.language, "intros.checkin.dm_question", members=others),
-                        view=view,
+                        question,
+                        view=checkin_view(group_id, reader),
                     ),
                 )
                 await store.set_checkin_dm_state(db, group_id, uid, "sent", message.id)

@@ -6,7 +6,7 @@ import dataclasses
 from datetime import datetime, timedelta, tzinfo
 
 from bot import intros as logic
-from bot.i18n import discord_time, format_when, t
+from bot.i18n import format_when, local_when, t
 from bot.storage import Database
 from bot.storage import intros as store
 from bot.storage import prompts as prompt_store
@@ -34,8 +34,7 @@ async def member_status_lines(
             t(
                 lang,
                 "intros.status.paused",
-                until=format_when(member.paused_until, lang, tz),
-                relative=discord_time(member.paused_until, "R"),
+                **local_when(member.paused_until, lang, tz, now=now, key="until"),
             )
         )
     else:
@@ -45,8 +44,7 @@ async def member_status_lines(
             t(
                 lang,
                 "intros.status.next_round",
-                when=format_when(next_round, lang, tz),
-                relative=discord_time(next_round, "R"),
+                **local_when(next_round, lang, tz, now=now),
             )
         )
     else:
@@ -69,14 +67,14 @@ async def member_status_lines(
         lines.append(t(lang, "intros.status.unmatched", reason=t(lang, f"intros.unmatched.{reason}")))
     else:
         lines.append(t(lang, "intros.status.no_group"))
-    lines.append(
-        t(
-            lang,
-            "intros.status.peers",
-            met=await store.peers_met(db, guild_id, user_id),
-            introduced=await store.peers_introduced(db, guild_id, user_id),
+    introduced = await store.peers_introduced(db, guild_id, user_id)
+    peers = t(lang, "intros.status.introduced", count=introduced)
+    if introduced:
+        met = await store.peers_met(db, guild_id, user_id)
+        peers += " " + t(
+            lang, "intros.status.met_all" if met == introduced else "intros.status.met", count=met
         )
-    )
+    lines.append(peers)
     if member is not None and member.opted_in and member.priority:
         lines.append(t(lang, "intros.status.priority"))
     return lines
@@ -109,8 +107,26 @@ async def admin_status_lines(db: Database, guild_id: int, lang: str, tz: tzinfo)
             g.error for g in await store.round_groups(db, latest.round_id) if g.state == "failed" and g.error
         ]
         if errors:
-            lines.append(t(lang, "intros.fstatus.failed_error", error=errors[0][:120]))
+            lines.append(t(lang, "intros.fstatus.failed_error", error=failure_reason(errors[0], lang)))
     return lines
+
+
+# Failures are stored as the bot met them ("403: direct messages closed"); admins read them in their language.
+_KNOWN_FAILURES = {
+    "403: direct messages closed": "intros.failure.dms_closed",
+    "intros channel not found": "intros.failure.channel_missing",
+    "404: intro thread deleted": "intros.failure.thread_deleted",
+}
+
+
+def failure_reason(error: str, lang: str) -> str:
+    """Word a stored delivery failure for an admin: known causes in words, others by Discord's status code."""
+    if error in _KNOWN_FAILURES:
+        return t(lang, _KNOWN_FAILURES[error])
+    code = error.partition(":")[0].strip()
+    if code.isdigit():
+        return t(lang, "intros.failure.http", code=code)
+    return t(lang, "intros.failure.other")
 
 
 async def guild_stats(db: Database, guild_id: int, now: datetime, weeks: int) -> logic.IntroStats:

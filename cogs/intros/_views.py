@@ -34,8 +34,8 @@ async def _members_group(interaction: discord.Interaction, group_id: int) -> tup
     bot: MajlisBot = interaction.client  # type: ignore[assignment]
     group = await store.get_group(bot.db, group_id)
     if group is None:
-        lang = await bot.language_for(interaction)
-        await interaction.response.send_message(t(lang, "intros.group_gone"), ephemeral=True)
+        reader = await bot.language_for(interaction)
+        await interaction.response.send_message(t(reader, "intros.group_gone"), ephemeral=True)
         return None
     lang = await _language(interaction, group.guild_id)
     if interaction.user.id not in group.members:

@@ -15,12 +15,12 @@ from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, r
 from bot.cooldowns import cooldown
 from bot.errors import MajlisError
 from bot.hooks import Feature, Hooks
-from bot.i18n import discord_time, format_when, t
+from bot.i18n import format_when, local_when, t
 from bot.prompts import load_bank, next_prompt
 from bot.storage import guilds as guild_store
 from bot.storage import prompts as store
 from bot.storage.prompts import PromptPost, suggestion_ref
-from bot.timezones import zoneinfo_for
+from bot.timezones import zone_label, zoneinfo_for
 from cogs._schedule import WEEKDAY_CHOICES, resolve_timezone, save_weekly_schedule
 from cogs.prompts._content import (
     NEEDED_PERMISSIONS,
@@ -145,9 +145,8 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
                 lang,
                 "prompts.configured",
                 channel=channel.mention,
-                when=format_when(upcoming, lang, tz),
-                relative=discord_time(upcoming, "R"),
-                timezone=tz_name,
+                **local_when(upcoming, lang, tz, now=self.bot.clock.now()),
+                timezone=zone_label(tz_name, lang),
             ),
         )
 

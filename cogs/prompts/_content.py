@@ -11,7 +11,7 @@ import discord
 
 from bot.delivery import Marker
 from bot.errors import MajlisError
-from bot.i18n import LANGUAGES, t
+from bot.i18n import LANGUAGES, permission_names, t
 from bot.schedule import WeeklySchedule
 from bot.storage.prompts import Suggestion
 from bot.text import clip, isolate, literal, normalize_key
@@ -207,7 +207,7 @@ def failure_text(lang: str, error: str | None) -> str:
     """Explain a stored failure code ("forbidden", "channel_missing", "missing:a,b", "http:503") to an admin."""
     code, _, detail = (error or "").partition(":")
     if code == "missing":
-        return t(lang, "prompts.failure.missing", permissions=detail.replace(",", ", "))
+        return t(lang, "prompts.failure.missing", permissions=permission_names(detail.split(",")))
     if code in {"forbidden", "channel_missing", "thread_forbidden", "thread_failed"}:
         return t(lang, f"prompts.failure.{code}")
     return t(lang, "prompts.failure.http", detail=error or "?")

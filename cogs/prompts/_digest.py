@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
 import discord
 
 from bot.cog import GuildInteraction, missing_permissions, send
-from bot.i18n import discord_time, t
+from bot.i18n import local_when, t
 from bot.storage import guilds as guild_store
 from bot.storage import prompts as store
 from bot.storage.prompts import Digest, PromptPost
@@ -265,5 +265,12 @@ class DigestMixin:
         if digest.status == "empty":
             return [t(lang, "prompts.digest_status_empty")]
         if digest.status == "posted" and digest.posted_at is not None:
-            return [t(lang, "prompts.digest_status_posted", relative=discord_time(digest.posted_at, "R"))]
+            now = self.bot.clock.now()
+            return [
+                t(
+                    lang,
+                    "prompts.digest_status_posted",
+                    relative=local_when(digest.posted_at, lang, UTC, now=now)["relative"],
+                )
+            ]
         return []

@@ -23,7 +23,7 @@ from bot.cog import (
 from bot.cooldowns import check_cooldown, cooldown
 from bot.errors import MajlisError
 from bot.hooks import DailyJob, Feature, Hooks
-from bot.i18n import discord_time, t
+from bot.i18n import Reader, expiry_date, group_address, t
 from bot.mentions import ping_only
 from bot.skills import MAX_SKILL_LENGTH, default_catalogue
 from bot.storage import guilds as guild_store
@@ -444,9 +444,11 @@ class Swaps(MajlisCog):
             await store.set_help_thread(self.bot.db, request.id, interaction.user.id, thread.id)
             for user_id in (request.user_id, interaction.user.id):
                 await thread.add_user(discord.Object(user_id))
+            # The thread is in the guild's language; its first line speaks to the author in their own form.
+            author = await self.bot.member_language(request.guild_id, request.user_id)
             await thread.send(
                 t(
-                    guild_lang,
+                    Reader(guild_lang, author.addressing),
                     "swaps.help.thread_intro",
                     helper=f"<@{interaction.user.id}>",
                     member=f"<@{request.user_id}>",
@@ -491,11 +493,20 @@ class Swaps(MajlisCog):
             await self.board.refresh([m.request_id for m in updated.members])
             ids = ", ".join(f"#{m.request_id}" for m in updated.members)
             await interaction.followup.send(
-                t(guild_lang, "swaps.match.all_confirmed", requests=ids), ephemeral=False
+                t(
+                    guild_lang,
+                    "swaps.match.all_confirmed",
+                    requests=ids,
+                    address=group_address(len(updated.members)),
+                ),
+                ephemeral=False,
             )
         elif updated.status == "declined":
             await self.board.run_matching(updated.guild_id)
-            await interaction.followup.send(t(guild_lang, "swaps.match.declined"), ephemeral=False)
+            await interaction.followup.send(
+                t(guild_lang, "swaps.match.declined", address=group_address(len(updated.members))),
+                ephemeral=False,
+            )
 
     async def renew(self, interaction: discord.Interaction, request_id: int) -> None:
         """Give the member's open request another 30 days, from the reminder DM."""
@@ -511,7 +522,10 @@ class Swaps(MajlisCog):
                 lang, "swaps.renew.too_late", id=request.id, status=t(lang, f"swaps.status.{request.status}")
             )
         else:
-            text = t(lang, "swaps.renew.done", id=request.id, when=discord_time(renewed.expires_at, "D"))
+            zone = await self.bot.reader_zone(request.guild_id, interaction.user.id)
+            text = t(
+                lang, "swaps.renew.done", id=request.id, when=expiry_date(renewed.expires_at, lang, zone)
+            )
         await interaction.response.edit_message(
             content=text, view=renew_view(request.id, lang, disabled=True)
         )

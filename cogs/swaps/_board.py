@@ -14,7 +14,7 @@ import discord
 
 from bot import swapmatch
 from bot.delivery import Marker
-from bot.i18n import LANGUAGES, t
+from bot.i18n import LANGUAGES, group_address, t
 from bot.mentions import ping_only
 from bot.storage import guilds as guild_store
 from bot.storage import profiles as profile_store
@@ -58,7 +58,9 @@ class SwapBoard:
         lang = await self.bot.guild_language(request.guild_id)
         try:
             message = await self.bot.delivery.send(
-                channel, embed=board_embed(request, lang), view=board_view(request, lang)
+                channel,
+                embed=board_embed(request, lang, await self.bot.guild_zone(request.guild_id)),
+                view=board_view(request, lang),
             )
         except discord.HTTPException as error:
             log.warning("could not post swap %s to the board: %s", request.id, error)
@@ -76,7 +78,7 @@ class SwapBoard:
                 await self.bot.delivery.edit(
                     request.board_channel_id,
                     request.board_message_id,
-                    embed=board_embed(request, lang),
+                    embed=board_embed(request, lang, await self.bot.guild_zone(request.guild_id)),
                     view=board_view(request, lang),
                 )
             except discord.HTTPException as error:
@@ -259,7 +261,9 @@ class SwapBoard:
                 view=match_view(match, self.names(guild, match), lang),
             )
             if note_key:
-                await self.bot.delivery.send(thread, t(lang, note_key))
+                await self.bot.delivery.send(
+                    thread, t(lang, note_key, address=group_address(len(match.members)))
+                )
         except discord.HTTPException as error:
             log.warning("could not update swap proposal %s: %s", match.id, error)
 
@@ -307,9 +311,13 @@ class SwapBoard:
         lang = await self.bot.member_language(request.guild_id, request.user_id)
         try:
             channel = await self.bot.delivery.dm_channel(request.user_id)
-            await self.bot.delivery.send(
-                channel, embed=reminder_embed(request, lang), view=renew_view(request.id, lang)
+            embed = reminder_embed(
+                request,
+                lang,
+                now=self.bot.clock.now(),
+                tz=await self.bot.reader_zone(request.guild_id, request.user_id),
             )
+            await self.bot.delivery.send(channel, embed=embed, view=renew_view(request.id, lang))
         except discord.HTTPException as error:
             # Closed DMs are the member's choice; the request simply expires on time.
             log.info("could not remind member %s about swap %s: %s", request.user_id, request.id, error)

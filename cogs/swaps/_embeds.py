@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, tzinfo
 
 import discord
 
-from bot.i18n import discord_time, t
+from bot.i18n import expiry_date, local_when, t
 from bot.skills import default_catalogue
 from bot.storage.swaps import SwapMatch, SwapRequest
 from bot.text import clip, isolate, literal
@@ -44,7 +45,7 @@ def status_text(status: str, lang: str) -> str:
     return t(lang, f"swaps.status.{status}")
 
 
-def board_embed(request: SwapRequest, lang: str) -> discord.Embed:
+def board_embed(request: SwapRequest, lang: str, tz: tzinfo = UTC) -> discord.Embed:
     """Build a request's post on the swap board, showing where it stands."""
     embed = discord.Embed(
         title=t(lang, "swaps.board.title", id=request.id),
@@ -64,7 +65,7 @@ def board_embed(request: SwapRequest, lang: str) -> discord.Embed:
     embed.add_field(name=t(lang, "swaps.board.status"), value=status_text(request.status, lang), inline=True)
     if request.status == "open":
         embed.add_field(
-            name=t(lang, "swaps.board.expires"), value=discord_time(request.expires_at, "R"), inline=True
+            name=t(lang, "swaps.board.expires"), value=expiry_date(request.expires_at, lang, tz), inline=True
         )
     embed.set_footer(text=t(lang, "swaps.board.footer", id=request.id))
     return embed
@@ -140,7 +141,7 @@ def match_embed(match: SwapMatch, requests: Mapping[int, SwapRequest], lang: str
     return embed
 
 
-def reminder_embed(request: SwapRequest, lang: str) -> discord.Embed:
+def reminder_embed(request: SwapRequest, lang: str, *, now: datetime, tz: tzinfo = UTC) -> discord.Embed:
     """Build the DM that says a request expires in three days and offers to renew it."""
     return discord.Embed(
         title=t(lang, "swaps.reminder.title", id=request.id),
@@ -149,7 +150,7 @@ def reminder_embed(request: SwapRequest, lang: str) -> discord.Embed:
             "swaps.reminder.body",
             offer=skill_name(request.offer, lang),
             want=skill_name(request.want, lang),
-            when=discord_time(request.expires_at, "R"),
+            when=local_when(request.expires_at, lang, tz, now=now)["relative"],
         ),
         colour=_COLOURS["proposed"],
     )

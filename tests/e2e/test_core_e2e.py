@@ -52,7 +52,8 @@ async def test_status_shows_language_and_unconfigured_features(majlis):
     embed = reply.embeds[0]
     assert embed["title"] == t("ar", "status.title")
     text = str(embed["fields"])
-    assert "UTC" in text and t("ar", "status.not_configured") in text
+    # The zone by its Arabic name: UTC is "التوقيت العالمي" to an Arabic reader.
+    assert "التوقيت العالمي" in text and t("ar", "status.not_configured") in text
 
 
 async def test_disable_an_unconfigured_feature_says_so(majlis):

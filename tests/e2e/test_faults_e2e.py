@@ -204,7 +204,7 @@ async def test_a_deleted_intros_channel_fails_the_round_visibly_and_loses_nothin
     assert set(await round_states(majlis)) == {"failed"}
     status = await majlis.run(majlis.admin, "majlis status")
     intros_field = status_field(status, "feature.intros")
-    assert "intros channel not found" in intros_field
+    assert t("ar", "intros.failure.channel_missing") in intros_field  # in the admin's words, not the log's
     assert await profiles_of(majlis, users) == before
     assert (
         len([m for m in await intros_store.list_members(majlis.bot.db, majlis.guild.id) if m.opted_in]) == 4
@@ -236,7 +236,7 @@ async def test_losing_the_thread_permission_mid_setup_is_reported_and_loses_noth
     assert set(await round_states(majlis)) == {"failed"}
     assert majlis.fake.threads(channel) == []
     status = await majlis.run(majlis.admin, "majlis status")
-    assert "Missing Permissions" in status_field(status, "feature.intros")
+    assert t("ar", "intros.failure.http", code=403) in status_field(status, "feature.intros")
     assert await profiles_of(majlis, users) == before
     assert (
         len([m for m in await intros_store.list_members(majlis.bot.db, majlis.guild.id) if m.opted_in]) == 4

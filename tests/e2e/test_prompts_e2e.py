@@ -58,7 +58,7 @@ async def test_configure_and_run_twice_posts_two_different_prompts_each_with_its
     majlis, prompts_channel
 ):
     reply = await configure(majlis, prompts_channel, weekday=5, hour=9, timezone="Asia/Riyadh")
-    assert "Asia/Riyadh" in reply.content
+    assert "بتوقيت الرياض" in reply.content
     settings = await guild_store.get_guild(majlis.bot.db, majlis.guild.id)
     assert settings is not None and settings.timezone == "Asia/Riyadh"
     prompts = await guild_store.get_feature(majlis.bot.db, majlis.guild.id, "prompts")
@@ -180,12 +180,12 @@ async def test_a_missing_permission_is_reported_and_the_next_run_posts_it(majlis
     await configure(majlis, prompts_channel)
     majlis.fake.deny_bot(majlis.guild, "send_messages", prompts_channel)
     failed = await majlis.run(majlis.admin, "majlis run", feature="prompt")
-    assert failed.ephemeral and "send_messages" in failed.content
+    assert failed.ephemeral and t("ar", "permission.send_messages") in failed.content
     assert posts(majlis, prompts_channel) == []
     status = await majlis.run(majlis.admin, "majlis status")
     [field] = [f["value"] for f in status.embeds[0]["fields"] if f["name"] == t("ar", "feature.prompts")]
     # discord.py also counts embed_links as missing without send_messages, so match only the first.
-    assert "⚠️" in field and "send_messages" in field
+    assert "⚠️" in field and t("ar", "permission.send_messages") in field and "send_messages" not in field
     [failed_post] = await store.unfinished_posts(majlis.bot.db, majlis.guild.id)
 
     majlis.fake.allow_bot(majlis.guild, "send_messages", prompts_channel)

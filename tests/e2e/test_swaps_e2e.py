@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.i18n import t
+from bot.i18n import group_address, t
 from bot.storage import profiles as profile_store
 from bot.storage import swaps as store
 
@@ -73,7 +73,8 @@ async def confirm_all(majlis, thread, match_id, users):
             users[member.user_id],
         )
     requests = ", ".join(f"#{m.request_id}" for m in match.members)
-    await wait_note(majlis, thread, "swaps.match.all_confirmed", requests=requests)
+    address = group_address(len(match.members))  # two members: the dual; a cycle of three: the plural
+    await wait_note(majlis, thread, "swaps.match.all_confirmed", requests=requests, address=address)
 
 
 async def direct_pair(majlis, board):
@@ -168,6 +169,7 @@ async def test_complementary_offers_get_one_private_thread_and_confirming_makes_
         thread,
         "swaps.match.all_confirmed",
         requests=", ".join(f"#{m.request_id}" for m in match.members),
+        address="dual",
     )
     assert (await store.get_match(majlis.bot.db, match_id)).status == "matched"
     for request in (mine, theirs):
@@ -206,7 +208,7 @@ async def test_a_decline_frees_the_requests_and_the_pair_is_not_proposed_again(m
     await press(
         majlis, proposal_message(majlis, thread), f"majlis:swaps:match:{match_id}:{position}:decline", badr
     )
-    await wait_note(majlis, thread, "swaps.match.declined")
+    await wait_note(majlis, thread, "swaps.match.declined", address="dual")
     assert (await store.get_match(majlis.bot.db, match_id)).status == "declined"
     assert (await store.get_request(majlis.bot.db, mine.id)).status == "open"
 
@@ -415,7 +417,7 @@ async def test_the_board_needs_a_channel_where_the_bot_can_open_private_threads(
     majlis.fake.deny_bot(majlis.guild, "create_private_threads", board)
     reply = await majlis.run(majlis.admin, "majlis swaps", options={"channel": board})
     assert reply.ephemeral and reply.content == t(
-        "ar", "error.bot_missing_permission", permissions="create_private_threads"
+        "ar", "error.bot_missing_permission", permissions=t("ar", "permission.create_private_threads")
     )
     assert await rows(majlis, "guild_features") == []
 
@@ -433,7 +435,7 @@ async def test_a_proposal_cancelled_by_forget_names_the_forgotten_member_neutral
     amal, badr, _mine, _theirs, thread = await direct_pair(majlis, board)
     ask = await majlis.run(amal, "privacy forget")
     await press(majlis, ask.message, "majlis:privacy:forget:confirm", amal)
-    await wait_note(majlis, thread, "swaps.match.cancelled")
+    await wait_note(majlis, thread, "swaps.match.cancelled", address="dual")
 
     message = proposal_message(majlis, thread)
     shown = message.embeds[0]["description"] + str(message.embeds[0]["fields"])

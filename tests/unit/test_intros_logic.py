@@ -141,7 +141,7 @@ def test_intro_embed_shows_each_member_reasons_window_and_icebreaker(lang):
     assert "10:00" in window and "<@11>" in window  # Riyadh is UTC+3
     assert "09:00" in window  # Cairo is UTC+2 in March
     assert embed["fields"][-1]["value"] == "Icebreaker?"
-    assert embed["footer"]["text"] == logic.group_marker(3, 0)
+    assert embed["footer"]["text"] == logic.group_marker(3, 0, lang)
     assert embed["title"] == t(lang, "intros.title")
 
 

@@ -112,7 +112,7 @@ def test_the_card_in_english():
         values["Local time now"].startswith("Sunday 10:30")
         and "Asia/Riyadh (UTC+03:00)" in values["Local time now"]
     )
-    assert values["Activity"] == "🤝 Peers met: 3\n🔄 Swaps done: 1"
+    assert values["Activity"] == "🤝 Met 3 peers\n🔄 1 swap done"
 
 
 def test_the_card_in_arabic_shows_skills_in_arabic():
@@ -120,7 +120,7 @@ def test_the_card_in_arabic_shows_skills_in_arabic():
     values = field_values(card)
     assert values[t("ar", "profile.card.field")] == "🎨 التصميم"
     assert values[t("ar", "profile.card.skills")] == (
-        f"{FSI}تصميم الشعارات{PDI}، {FSI}تطوير ووردبريس{PDI}، {FSI}خط عربي يدوي{PDI}"
+        f"{FSI}تصميم الشعارات{PDI}، {FSI}تطوير WordPress{PDI}، {FSI}خط عربي يدوي{PDI}"
     )
     assert values[t("ar", "profile.card.languages")] == "العربية، الإنجليزية"
     assert values[t("ar", "profile.card.local_time")].startswith("الأحد 10:30")
@@ -167,7 +167,7 @@ def test_the_searched_skill_leads_each_result_line():
         [salma()], page=0, lang="ar", query="ووردبريس", now=NOW, matched_skill="wordpress development"
     )
     line = page.embed["description"]
-    assert line.index("تطوير ووردبريس") < line.index("تصميم الشعارات")
+    assert line.index("تطوير WordPress") < line.index("تصميم الشعارات")
     assert "🕐 10:30" in line
 
 

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.i18n import Reader, leaves
 from bot.prompts import (
     THEMES,
     Choice,
@@ -48,23 +49,65 @@ def test_bank_ids_name_their_theme_and_are_unique():
         assert re.fullmatch(rf"{prompt.theme}-\d\d", prompt.id), prompt.id
 
 
+# Platforms and tools Arab freelancers write in their own (Latin) spelling inside Arabic.
+BRANDS = re.compile(
+    r"\b(?:Upwork|Fiverr|Payoneer|PayPal|Wise|Notion|Trello|Excel|LinkedIn|Behance|ChatGPT|WhatsApp)\b"
+)
+
+
 @pytest.mark.parametrize("items", [load_bank(), load_icebreakers()], ids=["prompts", "icebreakers"])
 def test_each_text_is_written_in_its_own_language(items):
     for item in items:
-        assert ARABIC_LETTER.search(item.ar) and not LATIN_LETTER.search(item.ar), item.id
+        for ar in leaves(item.ar):
+            assert ARABIC_LETTER.search(ar) and not LATIN_LETTER.search(BRANDS.sub("", ar)), item.id
+            # Arabic punctuation in Arabic text; every entry ends like a sentence or a question.
+            assert "?" not in ar and "," not in ar, item.id
+            assert ar[-1] in "؟.", item.id
+            assert len(ar) <= 300, item.id
         assert LATIN_LETTER.search(item.en) and not ARABIC_LETTER.search(item.en), item.id
-        # Arabic punctuation in Arabic text; every entry ends like a sentence or a question.
-        assert "?" not in item.ar and "," not in item.ar, item.id
         assert item.en[-1] in "?.", item.id
-        assert item.ar[-1] in "؟.", item.id
-        assert len(item.en) <= 300 and len(item.ar) <= 300, item.id
+        assert len(item.en) <= 300, item.id
 
 
 @pytest.mark.parametrize("items", [load_bank(), load_icebreakers()], ids=["prompts", "icebreakers"])
 def test_no_two_entries_say_the_same_thing(items):
     for lang in ("en", "ar"):
-        texts = [normalize_text(getattr(item, lang)) for item in items]
+        texts = [normalize_text(item.text(lang)) for item in items]
         assert len(set(texts)) == len(texts), lang
+
+
+def test_every_icebreaker_has_a_neutral_form_and_one_for_a_pair_and_a_group():
+    for icebreaker in load_icebreakers():
+        assert isinstance(icebreaker.ar, dict), icebreaker.id
+        assert {"neutral", "dual", "plural"} <= set(icebreaker.ar), icebreaker.id
+        pair, group = icebreaker.text("ar", "dual"), icebreaker.text("ar", "plural")
+        assert "كما" in pair or "منكما" in pair, icebreaker.id  # the two of you
+        assert pair != group, icebreaker.id
+
+
+def test_an_icebreaker_is_addressed_to_its_reader():
+    icebreaker = next(i for i in load_icebreakers() if i.id == "ib-04")
+    assert icebreaker.text(Reader("ar", "feminine")) == "ما الذي تعملين عليه هذا الأسبوع وتستمتعين به؟"
+    assert icebreaker.text(Reader("ar", "masculine")) == "ما الذي تعمل عليه هذا الأسبوع وتستمتع به؟"
+    assert icebreaker.text("ar") == "ما أمتع ما بين يديك من عمل هذا الأسبوع؟"
+    assert icebreaker.text("ar", "dual") == "ما أمتع ما بين أيديكما من عمل هذا الأسبوع؟"
+
+
+def test_at_least_fifteen_icebreakers_speak_of_the_arab_freelance_world():
+    topics = (
+        "مستقل",
+        "خمسات",
+        "Payoneer",
+        "رمضان",
+        "الوظيفة الثابتة",
+        "سعر الصرف",
+        "الخليج",
+        "منطقة زمنية",
+        "لهجت",
+    )
+    written = [i for i in load_icebreakers() if int(i.id.split("-")[1]) > 50]
+    assert len(written) >= 15
+    assert all(any(topic in i.text("ar") for topic in topics) for i in written[:4])
 
 
 def test_icebreakers_are_many_and_numbered():
@@ -206,3 +249,35 @@ def test_pick_icebreaker_is_seeded():
     assert pick_icebreaker(ids, [], 7) == pick_icebreaker(list(reversed(ids)), [], 7)
     with pytest.raises(ValueError, match="icebreaker"):
         pick_icebreaker([], [], 0)
+
+
+def test_the_bank_speaks_of_the_arab_freelance_world():
+    bank = " ".join(prompt.ar for prompt in load_bank())
+    for topic in (
+        "مستقل",
+        "خمسات",
+        "Upwork",
+        "Fiverr",
+        "Payoneer",
+        "PayPal",
+        "حوالة",
+        "عملة",
+        "حرق الأسعار",
+        "الوظيفة الثابتة",
+        "الخليج",
+        "فارق التوقيت",
+        "رمضان",
+        "فواتير إلكترونية",
+        "وثيقة العمل الحر",
+        "ترخيص عمل حر",
+        "المحتوى العربي",
+    ):
+        assert topic in bank, topic
+    written_here = [p for p in load_bank() if p.theme in ("payments", "market")]
+    assert len(written_here) >= 16
+
+
+def test_bank_prompts_address_the_whole_community_not_one_man():
+    # A weekly prompt is read by everyone: the plural, never a masculine-singular imperative.
+    for prompt in load_bank():
+        assert not re.search(r"(?:^|\s)(?:احكِ|حدثنا|صف لنا|شاركنا)(?:\s|$)", prompt.ar), prompt.id

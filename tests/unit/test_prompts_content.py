@@ -215,7 +215,7 @@ def test_an_empty_queue_says_so_and_has_no_buttons():
 
 def test_failures_are_explained_in_the_admin_language():
     assert failure_text("en", "missing:send_messages,embed_links") == t(
-        "en", "prompts.failure.missing", permissions="send_messages, embed_links"
+        "en", "prompts.failure.missing", permissions="Send Messages, Embed Links"
     )
     assert failure_text("ar", "channel_missing") == t("ar", "prompts.failure.channel_missing")
     assert failure_text("en", "thread_failed:500") == t("en", "prompts.failure.thread_failed")

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.fields import FIELDS, field_choices, field_name, find_field, get_field
+from bot.shipped import shipped
 from bot.skills import (
     MAX_SKILL_LENGTH,
     SKILLS_PATH,
@@ -77,7 +78,10 @@ def test_catalogue_is_large_and_spans_every_field():
 def test_each_skill_is_well_formed(skill: Skill):
     assert skill.key == normalize_key(skill.key)
     assert skill.key == normalize_key(skill.en)
-    assert ARABIC_LETTER.search(skill.ar)
+    # A tool or brand is written in Latin in both languages; an Arabic spelling is one of its synonyms.
+    assert ARABIC_LETTER.search(skill.en if skill.proper_name else skill.ar) or any(
+        ARABIC_LETTER.search(a) for a in skill.synonyms
+    )
     assert get_field(skill.field) is not None
     assert 1 <= len(skill.synonyms) <= 8
     assert len(skill.key) <= MAX_SKILL_LENGTH
@@ -402,3 +406,41 @@ def test_unshipped_skills_are_shown_as_first_typed():
     assert catalogue.display(key, "ar") == "كتابة الإعلانات الموسمية"
     assert catalogue.display(key, "en") == "كتابة الإعلانات الموسمية"
     assert catalogue.canonical("كتابه الاعلانات الموسميه") == key  # still found by any spelling
+
+
+# --- tool and brand names keep their own spelling ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"),
+    [
+        ("جانغو", "Django"),
+        ("بي إتش بي", "PHP"),
+        ("فيجما", "Figma"),
+        ("فوتوشوب", "Adobe Photoshop"),
+        ("تحليلات جوجل", "Google Analytics"),
+        ("Django", "Django"),
+        ("figma", "Figma"),
+    ],
+)
+def test_a_tool_or_brand_shows_in_latin_on_an_arabic_server_and_is_found_by_either_spelling(typed, shown):
+    catalogue = SkillCatalogue.load()
+    key = catalogue.canonical(typed)
+    assert catalogue.display(key, "ar") == shown
+    assert catalogue.display(key, "en") == shown
+
+
+def test_compound_skills_keep_the_brand_in_latin_inside_arabic():
+    catalogue = SkillCatalogue.load()
+    assert catalogue.display(catalogue.canonical("ووردبريس"), "ar") == "تطوير WordPress"
+    assert catalogue.display(catalogue.canonical("السيو"), "ar") == "تحسين محركات البحث (SEO)"
+    assert catalogue.display(catalogue.canonical("كتابة المحتوى المتوافق مع السيو"), "ar").endswith("SEO")
+
+
+def test_every_marked_name_is_written_in_latin_and_keeps_an_arabic_synonym():
+    raw = json.loads(shipped("skills.json").read_text(encoding="utf-8"))["skills"]
+    names = [s for s in raw if s.get("name")]
+    assert len(names) >= 40
+    for skill in names:
+        assert skill["ar"] == skill["en"]
+        assert any(ARABIC_LETTER.search(alias) for alias in skill["synonyms"]), skill["key"]
