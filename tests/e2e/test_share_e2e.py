@@ -470,25 +470,25 @@ async def test_not_a_client_detail_keeps_that_finding_and_masks_the_others(majli
         majlis,
         lina,
         title="Late invoices",
-        story="Acme Foods paid late. I use @dataclass for invoices; write to ceo@acmefoods.com",
+        story="Acme Foods paid late. I post as @lina_draws about invoices; write to ceo@acmefoods.com",
         lesson="Ask for a deposit.",
     )
     # Three menus, then a row of three buttons: within Discord's five rows.
     assert [len(row["components"]) for row in reply.message.components] == [1, 1, 1, 3]
     assert {o["label"] for o in finding_menu(reply.message, "dismiss")["options"]} >= {
-        "Account handle: @dataclass",
+        "Account handle: @lina_draws",
         "E-mail address: ceo@acmefoods.com",
     }
-    await choose(majlis, reply, "dismiss", "@dataclass", lina)
+    await choose(majlis, reply, "dismiss", "@lina_draws", lina)
     # Nothing is posted by a choice about one finding; the list is shown again without it.
     assert posts_in(majlis, forum) == []
-    assert "@dataclass" not in str(finding_menu(reply.message, "dismiss")["options"])
+    assert "@lina_draws" not in str(finding_menu(reply.message, "dismiss")["options"])
     assert "ceo@acmefoods.com" in reply.message.content
     assert t("en", "share.note_dismiss", words="").strip() in reply.message.content
     click = await majlis.fake.click(reply.message, draft_button(reply.message, "mask"), user=lina)
     await click.wait_done()
     text = await thread_text(majlis, forum, reply)
-    assert "@dataclass" in text and "[email]" in text and "[client]" in text
+    assert "@lina_draws" in text and "[email]" in text and "[client]" in text
     assert "ceo@acmefoods.com" not in text and "Acme" not in text
     # Only for that post: the member's next post is checked as before.
     assert await share_store.get_ignored_words(majlis.bot.db, majlis.guild.id, lina.id) == []
@@ -497,16 +497,16 @@ async def test_not_a_client_detail_keeps_that_finding_and_masks_the_others(majli
 async def test_always_ignore_is_kept_on_the_private_list_exported_and_forgotten(majlis):
     lina = majlis.member("lina")
     forum = await setup_forum(majlis)
-    reply = await submit(majlis, lina, story="I tag my models with @dataclass, ask lina@example.com")
-    await choose(majlis, reply, "ignore", "@dataclass", lina)
-    assert await share_store.get_ignored_words(majlis.bot.db, majlis.guild.id, lina.id) == ["@dataclass"]
+    reply = await submit(majlis, lina, story="I draw as @lina_draws, ask lina@example.com")
+    await choose(majlis, reply, "ignore", "@lina_draws", lina)
+    assert await share_store.get_ignored_words(majlis.bot.db, majlis.guild.id, lina.id) == ["@lina_draws"]
     assert t("ar", "share.note_ignore", words="").strip() in reply.message.content
     assert "lina@example.com" in reply.message.content and posts_in(majlis, forum) == []
     # The next post: the word is not flagged again, and with nothing else found it is posted at once.
-    later = await submit(majlis, lina, title="Models", story="Again @dataclass everywhere.")
+    later = await submit(majlis, lina, title="Drawings", story="Again @LINA_DRAWS everywhere.")
     assert t("ar", "share.posted", link="").strip() in later.content
     export = await privacy_store.export_member(majlis.bot.db, majlis.guild.id, lina.id, majlis.clock.now())
-    assert export["share"]["ignored_words"] == ["@dataclass"]
+    assert export["share"]["ignored_words"] == ["@lina_draws"]
     await privacy_store.forget_member(majlis.bot.db, majlis.guild.id, lina.id, majlis.clock.now())
     assert await share_store.get_ignored_words(majlis.bot.db, majlis.guild.id, lina.id) == []
 

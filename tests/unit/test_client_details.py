@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import itertools
-import json
-from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bench.privacy import score
+from bench.privacy import load, score
 from bot.client_details import (
     Finding,
     FindingKind,
@@ -18,8 +16,6 @@ from bot.client_details import (
     parse_client_list,
     scan_for_client_details,
 )
-
-CORPUS = Path(__file__).resolve().parents[1] / "data" / "privacy_corpus.json"
 
 
 def found(text: str, clients: tuple[str, ...] = ()) -> list[tuple[str, str]]:
@@ -285,33 +281,31 @@ def test_parse_client_list_enforces_limits():
     assert parse_client_list("a\nA\nb", max_names=2) == ["a", "b"]
 
 
-# --- the labelled corpus ------------------------------------------------------------------------------
+# --- the labelled development corpus ---------------------------------------------------------------
 
 
-def _corpus() -> list[dict]:
-    return json.loads(CORPUS.read_text(encoding="utf-8"))
-
-
-def test_corpus_is_large_and_bilingual():
-    corpus = _corpus()
-    arabic = [ex for ex in corpus if any("\u0600" <= ch <= "\u06ff" for ch in ex["text"])]
-    assert len(corpus) >= 60
-    assert 25 <= len(arabic) <= len(corpus) - 25
-    assert sum(1 for ex in corpus if not ex["expected"]) >= 20
-    kinds = {item["kind"] for ex in corpus for item in ex["expected"]}
+def test_dev_corpus_is_large_bilingual_and_covers_every_kind():
+    corpus = load("dev")
+    arabic = [case for case in corpus if case["lang"] == "ar"]
+    assert len(corpus) >= 200
+    assert 80 <= len(arabic) <= len(corpus) - 80
+    assert sum(1 for case in corpus if not case["expected"]) >= 80
+    kinds = {item["kind"] for case in corpus for item in case["expected"]}
     assert kinds == {kind.value for kind in FindingKind}
+    assert len({case["id"] for case in corpus}) == len(corpus)
 
 
-def test_corpus_expected_texts_occur_in_their_posts():
-    for example in _corpus():
-        for item in example["expected"]:
-            assert item["text"] in example["text"], item
+def test_dev_corpus_expected_texts_occur_in_their_posts():
+    for case in load("dev"):
+        for item in case["expected"]:
+            assert item["text"] in case["text"], item
 
 
-def test_corpus_precision_and_recall():
-    precision, recall = score(_corpus())
-    assert precision >= 0.95
-    assert recall >= 0.95
+def test_dev_corpus_figures():
+    result = score(load("dev"))
+    assert result.precision >= 0.97 and result.recall >= 0.97
+    assert result.partial_masks == 0
+    assert result.clean_flagged <= 0.03 * result.clean_posts
 
 
 def test_discord_markup_ids_are_not_cards_or_phones():
