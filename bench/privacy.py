@@ -4,7 +4,8 @@ Two corpora in one format, `{"cases": [{"id", "lang", "clients", "text", "expect
 `tests/data/privacy_corpus.json` (split=dev, written with the scanner) and `tests/data/privacy_eval.json`
 (split=eval, written by someone who had not read the scanner, and never tuned against).
 
-Findings are matched to expected details by character overlap, whatever kind either is (a phone
+An expected text counts at every place it occurs in the post. Findings are matched to expected
+details by character overlap, whatever kind either is (a phone
 masked as a card is still hidden); `kind_agreement` says how often the kinds also agree.
 - precision: findings that overlap an expected detail / all findings
 - recall: expected details that some finding overlaps / all expected details
@@ -51,6 +52,7 @@ class Score:
     by_kind: dict[str, Counter[str]] = field(default_factory=dict)
     misses: list[tuple[str, str, str]] = field(default_factory=list)  # (case id, kind, text)
     false_alarms: list[tuple[str, str, str]] = field(default_factory=list)
+    partials: list[tuple[str, str, str]] = field(default_factory=list)
 
     def kind(self, name: str) -> Counter[str]:
         """Return the counters of one kind."""
@@ -76,20 +78,27 @@ def load(split: str) -> list[dict[str, Any]]:
 
 
 def expected_spans(case: dict[str, Any]) -> list[tuple[int, int, str]]:
-    """Place each expected text in the post: the k-th item with a given text at its k-th occurrence."""
-    spans: list[tuple[int, int, str]] = []
-    seen: Counter[str] = Counter()
+    """Place each expected text at every place it occurs in the post.
+
+    A label names a detail, not one occurrence of it: a client named twice is two spans to mask, and
+    a finding on the second mention is as right as one on the first.
+    """
+    spans: dict[tuple[int, int], str] = {}
     text = case["text"]
     for item in case["expected"]:
         wanted = item["text"]
-        start = -1
-        for _ in range(seen[wanted] + 1):
-            start = text.find(wanted, start + 1)
-            if start < 0:
-                raise ValueError(f"{case['id']}: expected text not in the post: {wanted!r}")
-        seen[wanted] += 1
-        spans.append((start, start + len(wanted), item["kind"]))
-    return spans
+        start = text.find(wanted)
+        if start < 0:
+            raise ValueError(f"{case['id']}: expected text not in the post: {wanted!r}")
+        spans.setdefault((start, start + len(wanted)), item["kind"])
+        start = text.find(wanted, start + len(wanted))
+        while start >= 0:
+            end = start + len(wanted)
+            # Further mentions as words of their own ("Sara", not the "Sara" in "Sarah").
+            if not (text[start - 1 : start].isalnum() or text[end : end + 1].isalnum()):
+                spans.setdefault((start, end), item["kind"])
+            start = text.find(wanted, end)
+    return [(start, end, kind) for (start, end), kind in sorted(spans.items())]
 
 
 def scan(case: dict[str, Any]) -> list[Finding]:
@@ -104,7 +113,7 @@ def score(cases: Iterable[dict[str, Any]]) -> Score:
         result.cases += 1
         findings = scan(case)
         spans = expected_spans(case)
-        covered = set()
+        covered: set[int] = set()
         for f in findings:
             covered.update(range(f.start, f.end))
         for f in findings:
@@ -135,6 +144,7 @@ def score(cases: Iterable[dict[str, Any]]) -> Score:
                 if visible < len(chars):
                     result.partial_masks += 1
                     counts["partial"] += 1
+                    result.partials.append((case["id"], kind, case["text"][start:end]))
         if spans:
             result.detail_posts += 1
             result.leaked_posts += leaked
@@ -192,7 +202,7 @@ def adversarial_posts(chars: int = ADVERSARIAL_CHARS) -> list[tuple[str, list[st
         "4111 ",
         "٠٥ ",
     ]
-    posts = [((piece * chars)[:chars], []) for piece in pieces]
+    posts: list[tuple[str, list[str]]] = [((piece * chars)[:chars], []) for piece in pieces]
     names = [f"شركة {i}" for i in range(100)]
     posts.append((("شركة " * chars)[:chars], names))
     return posts

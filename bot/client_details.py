@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from typing import Any
 
 import phonenumbers
 import tldextract
@@ -92,6 +93,7 @@ _PRIORITY = (
     FindingKind.CLIENT,
 )
 
+_RANK = {kind: rank for rank, kind in enumerate(_PRIORITY)}
 _Span = tuple[int, int, FindingKind]
 
 # Arabic-Indic and Persian digits map one-to-one onto ASCII, so spans survive the translation.
@@ -133,7 +135,7 @@ def scan_for_client_details(
     for markup in _DISCORD_MARKUP.finditer(text) if "<" in text else ():
         taken[markup.start() : markup.end()] = b"\x01" * (markup.end() - markup.start())
     kept: list[_Span] = []
-    candidates.sort(key=lambda c: (-(c[1] - c[0]), _PRIORITY.index(c[2]), c[0]))
+    candidates.sort(key=lambda c: (-(c[1] - c[0]), _RANK[c[2]], c[0]))
     for start, end, kind in candidates:
         if taken.find(1, start, end) < 0:
             taken[start:end] = b"\x01" * (end - start)
@@ -242,17 +244,18 @@ def _is_domain(host: str) -> bool:
 # --- e-mail addresses, also written to dodge bots: name[at]site[dot]com, name at gmail dot com ------
 
 _AT_BRACKETED = r"\s*[\[({<]\s*(?:at|@|آت|أت|ات)\s*[\])}>]\s*"
-_AT_WORD = r"\s+(?:at|آت|أت)\s+"
-_AT_SPACED = r"@\s?|\s@\s"
+_AT_WORD = r"\s+(?:at|آت|أت|ات)\s+"
+_AT_SPACED = r"@\s?|\s@\s?"
 _DOT_BRACKETED = r"\s*[\[({<]\s*(?:dot|\.|دوت|نقطة|نقطه)\s*[\])}>]\s*"
-_DOT_WORD = r"\s+(?:dot|دوت|نقطة|نقطه)\s+"
+_DOT_WORD = r"\s+(?:dot|دوت|دات|نقطة|نقطه)\s+|\s+\.\s+"
 _DOT = rf"(?:\.|{_DOT_BRACKETED}|{_DOT_WORD})"
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _EMAIL = re.compile(
-    r"(?<![\w.%+-])(?P<local>[A-Za-z0-9][A-Za-z0-9._%+-]*"
+    r"(?<![A-Za-z0-9_.%+-])(?P<local>[A-Za-z0-9][A-Za-z0-9._%+-]*"
     rf"(?:(?:{_DOT_BRACKETED}|{_DOT_WORD})[A-Za-z0-9_%+-]+)*)"
     rf"(?P<at>{_AT_BRACKETED}|{_AT_WORD}|{_AT_SPACED})"
-    rf"(?P<domain>{_LABEL}(?:{_DOT}{_LABEL})+)(?![\w-])",
+    # Only Latin letters end an address: Arabic may be glued to it ("x@y.comوأرسل").
+    rf"(?P<domain>{_LABEL}(?:{_DOT}{_LABEL})+)(?![A-Za-z0-9_-])",
     re.IGNORECASE,
 )
 _OBFUSCATED_DOT = re.compile(rf"{_DOT_BRACKETED}|{_DOT_WORD}", re.IGNORECASE)
@@ -277,7 +280,7 @@ def _clean_host(domain: str) -> str:
 
 
 def _find_emails(text: str, code: Sequence[tuple[int, int]]) -> list[_Span]:
-    if "@" not in text and not re.search(r"\bat\b|آت|أت|[\[({<]\s*at", text, re.IGNORECASE):
+    if "@" not in text and not re.search(r"\bat\b|آت|أت|\sات\s|[\[({<]\s*at", text, re.IGNORECASE):
         return []
     spans: list[_Span] = []
     for match in _EMAIL.finditer(text):
@@ -291,11 +294,14 @@ def _find_emails(text: str, code: Sequence[tuple[int, int]]) -> list[_Span]:
         # "git@github.com:team/repo.git" is an SSH remote, not someone's mailbox.
         if text.startswith(":", end) and match.group("local").lower() in {"git", "ssh", "hg"}:
             continue
-        if re.fullmatch(_AT_WORD, at, re.IGNORECASE):
-            local = match.group("local").lower()
-            obfuscated = _OBFUSCATED_DOT.search(match.group("domain")) is not None
-            if local in _NOT_LOCAL_PARTS or not (obfuscated or _split_host(host)[1] in _MAIL_PROVIDERS):
-                continue
+        local = match.group("local").lower()
+        provider = _split_host(host)[1] in _MAIL_PROVIDERS
+        if re.fullmatch(_AT_WORD, at, re.IGNORECASE) and local in _NOT_LOCAL_PARTS:
+            continue
+        # "ping @ahmed.dev" is a word and a handle; "ahmed @gmail.com" and "m.ali @site.com" are addresses.
+        left_spaced = at[0].isspace() and not at[-1].isspace() and "@" in at
+        if left_spaced and (local in _NOT_LOCAL_PARTS or not (provider or re.search(r"[._\d]", local))):
+            continue
         spans.append((start, end, FindingKind.EMAIL))
     return spans
 
@@ -304,10 +310,10 @@ def _find_emails(text: str, code: Sequence[tuple[int, int]]) -> list[_Span]:
 
 _SCHEME_URL = re.compile(r"(?:https?|ftp)://[^\s<>\"'«»]+|\bwww\.[^\s<>\"'«»]+", re.IGNORECASE)
 _BARE_DOMAIN = re.compile(
-    r"(?<![\w@./\\-])"
+    r"(?<![A-Za-z0-9_@./\\-])"
     rf"(?P<host>(?:{_LABEL}(?:\.|{_DOT_BRACKETED}))+(?P<tld>[A-Za-z][A-Za-z0-9-]*[A-Za-z0-9]))"
     r"(?P<port>:\d{2,5})?"
-    r"(?![\w-])"
+    r"(?![A-Za-z0-9_-])"
     r"(?P<path>[/?#][^\s<>\"'«»\u0600-\u06ff]*)?",
     re.IGNORECASE,
 )
@@ -355,6 +361,7 @@ def _looks_like_file(text: str, start: int, host: str) -> bool:
 # --- handles ---------------------------------------------------------------------------------------------
 
 _HANDLE = re.compile(r"(?<![A-Za-z0-9_@/.<\\`])@(?P<name>[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,28}[A-Za-z0-9_])?)")
+_RETINA = re.compile(r"\d+(?:\.\d+)?x")
 _NOT_HANDLES = frozenset({"everyone", "here", "channel", "all"})
 # Decorators, annotations and at-rules people quote from code: "@dataclass", "@app.route", "@media".
 _CODE_AT_WORDS = frozenset({
@@ -393,7 +400,7 @@ def _find_handles(text: str, code: Sequence[tuple[int, int]]) -> list[_Span]:
         if name.casefold() in _NOT_HANDLES or name.isdigit() or _inside(code, start, end):
             continue
         # "@2x", "@3x": retina image sizes.
-        if re.fullmatch(r"\d+(?:\.\d+)?x", name):
+        if _RETINA.fullmatch(name):
             continue
         root = name.split(".", 1)[0].lower()
         after = text[end : end + 2]
@@ -410,14 +417,16 @@ def _find_handles(text: str, code: Sequence[tuple[int, int]]) -> list[_Span]:
 
 # --- bank accounts and cards -------------------------------------------------------------------------------
 
-_IBAN_CANDIDATE = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:(?:[ -]|\n(?!\n))?[A-Za-z0-9]){11,32}")
+_IBAN_CANDIDATE = re.compile(
+    r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}(?:(?:[ \t]{1,2}|-|[ \t]?\n(?!\n)[ \t]?)?[A-Za-z0-9]){11,32}"
+)
 _CARD_CANDIDATE = re.compile(r"(?<![\d+])\d(?:(?:[ -]|\n(?!\n))?\d){12,22}")
 
 
 def _longest_valid(text: str, start: int, end: int, is_valid: Callable[[str], bool]) -> int | None:
     """Return the furthest end in start..end where the candidate is valid and ends a token."""
     for stop in range(end, start, -1):
-        if stop < len(text) and text[stop].isalnum():
+        if stop < len(text) and text[stop].isascii() and text[stop].isalnum():
             continue
         if not text[stop - 1].isalnum():
             continue
@@ -426,6 +435,14 @@ def _longest_valid(text: str, start: int, end: int, is_valid: Callable[[str], bo
     return None
 
 
+# IBAN lengths of the community's home countries and its clients' most common ones.
+_IBAN_LENGTHS = {
+    "SA": 24, "AE": 23, "EG": 29, "JO": 30, "KW": 30, "QA": 29, "BH": 22, "OM": 23, "LB": 28, "TN": 24,
+    "IQ": 23, "PS": 29, "LY": 25, "SD": 18, "YE": 30, "MA": 28, "DZ": 26, "TR": 26, "GB": 22, "DE": 22,
+    "FR": 27, "NL": 18, "ES": 24, "IT": 27, "BE": 16, "CH": 21, "AT": 20, "SE": 24, "IE": 22, "PK": 24,
+}  # fmt: skip
+_UNREGISTERED_IBAN = frozenset({"MA", "DZ", "AO", "BJ", "BF", "CI", "CM", "CV", "IR", "MG", "ML", "MZ", "SN"})
+_IBAN_LETTERS = str.maketrans({chr(ord("A") + i): str(10 + i) for i in range(26)})
 _SEPARATORS = str.maketrans("", "", " -\n\t")
 
 
@@ -437,13 +454,33 @@ def _is_iban(candidate: str) -> bool:
     compact = _compact(candidate).upper()
     if not 15 <= len(compact) <= 34 or not compact.isalnum():
         return False
+    if not (compact[:2].isalpha() and compact[2:4].isdigit()):
+        return False
     # The ISO 7064 check first (cheap); the per-country format only for what passes it.
-    numeric = "".join(str(int(ch, 36)) for ch in compact[4:] + compact[:4])
-    return int(numeric) % 97 == 1 and iban.is_valid(compact)
+    numeric = (compact[4:] + compact[:4]).translate(_IBAN_LETTERS)
+    if int(numeric) % 97 == 1:
+        # Morocco's and Algeria's IBANs are in use but not in the registry: the checksum is enough there.
+        return iban.is_valid(compact) or (compact[:2] in _UNREGISTERED_IBAN and compact[4:].isdigit())
+    # A mistyped check digit is still someone's account: accept the country's exact format.
+    if _IBAN_LENGTHS.get(compact[:2]) != len(compact) or not compact[8:].isdigit():
+        return False
+    bban = compact[4:]
+    return iban.is_valid(compact[:2] + iban.calc_check_digits(compact[:2] + "00" + bban) + bban)
+
+
+# A bank account number without a country code, where the post says it is one.
+_ACCOUNT = re.compile(
+    r"(?<![A-Za-z0-9])(?:account|acct|a/c|bank|rib|iban|حساب|الحساب|حسابي|حسابه|حسابها|[اآ]يبان|ال[اآ]يبان)"
+    r"(?:[ \t]+(?:no\.?|number|num|nr|#|رقم|رقمه|بنكي|البنكي|المصرفي))?[ \t]*[:#]?[ \t]*"
+    r"(?P<number>\d(?:[ -]?\d){7,29})(?![\dA-Za-z])",
+    re.IGNORECASE,
+)
 
 
 def _find_ibans(text: str) -> list[_Span]:
-    spans: list[_Span] = []
+    spans: list[_Span] = [
+        (m.start("number"), m.end("number"), FindingKind.IBAN) for m in _ACCOUNT.finditer(text)
+    ]
     for match in _IBAN_CANDIDATE.finditer(text):
         stop = _longest_valid(text, match.start(), match.end(), _is_iban)
         if stop is not None:
@@ -477,8 +514,10 @@ def _find_cards(text: str) -> list[_Span]:
 
 # A run of digit groups joined the ways people write phones: spaces, dashes, dots, brackets, one line break.
 _DIGIT_RUN = re.compile(
-    r"(?:\+|\b00)?\(?\d+"
-    r"(?:(?:[ \t\u00a0]{0,2}[-–.][ \t\u00a0]{0,2}|[ \t\u00a0]{1,2}|\n|\)[ \t]?|[ \t]?\()\(?\d+)*"
+    r"(?:\(?\+|\b00)?\(?\d+"
+    r"(?:(?:[ \t\u00a0\u2009\u202f\u200e\u200f]{0,2}[-–—.][ \t\u00a0\u2009\u202f\u200e\u200f]{0,2}"
+    r"|[ \t\u00a0\u2009\u202f\u200e\u200f]{1,3}|[ \t]{0,2}\n[ \t]{0,2}|\)[ \t]?|[ \t]?\()"
+    r"\(?\d+)*"
 )
 _GROUP = re.compile(r"\d+")
 _MAX_PHONE_DIGITS = 15
@@ -491,10 +530,14 @@ _DATE_LIKE = re.compile(
     r"|(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]))"
     r"|(?:0?[1-9]|[12]\d|3[01])[-/.](?:0?[1-9]|1[0-2])[-/.](?:19|20)\d\d"
 )
+_SPACED_DATE = re.compile(
+    r"(?:0?[1-9]|[12]\d|3[01])\s(?:0?[1-9]|1[0-2])\s(?:19|20)\d\d|(?:19|20)\d\d\s(?:0?[1-9]|1[0-2])\s(?:0?[1-9]|[12]\d|3[01])"
+)
 _YYYYMMDD = re.compile(r"(?:19|20)\d\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])")
 _CURRENCY_AFTER = re.compile(
-    r"\s*(?:%|٪|\$|€|£|k\b|m\b|x\b|px\b|dpi\b|mm\b|cm\b|usd|sar|egp|aed|eur|gbp|kwd|qar|jod|ريال|ر\.س|جنيه|درهم|دينار|"
-    r"دولار|يورو|ليرة)",
+    r"\s*(?:%|٪|\$|€|£|k\b|m\b|x\b|px\b|dpi\b|mm\b|cm\b|usd|sar|egp|aed|eur|gbp|kwd|qar|jod|omr|bhd|mad|tnd|dzd|"
+    r"iqd|lbp|sr\b|le\b|dh\b|dhs\b|kd\b|qr\b|jd\b|ريال|ر\.س|ج\.م|د\.ا|د\.إ|جنيه|درهم|دينار|دولار|يورو|ليرة|"
+    r"views|followers|users|downloads|words|مشاهد|متابع|مستخدم|تحميل|كلمه|كلمة)",
     re.IGNORECASE,
 )
 _CURRENCY_BEFORE = re.compile(r"(?:\$|€|£|usd|sar|egp|aed|eur|gbp)\s*$", re.IGNORECASE)
@@ -504,8 +547,13 @@ _REFERENCE_WORDS = re.compile(
     r"id|serial|isbn|account|acct|project|job|milestone|offer|proposal|quote|batch|lot|model|version|build|"
     r"فاتوره|الفاتوره|عقد|العقد|طلب|الطلب|طلبيه|الطلبيه|تذكره|التذكره|مرجع|المرجع|المرجعي|حواله|الحواله|"
     r"عمليه|العمليه|معامله|المعامله|شحنه|الشحنه|تتبع|التتبع|ملف|الملف|قضيه|القضيه|مشروع|المشروع|"
-    r"عرض|العرض|رقم الحساب|الحساب|سجل|السجل)"
-    r"[ \t:#№(\-]{0,4}(?:(?:no|num|number|nr|رقم|رقمه|رقمها|id|#)[ \t.:#№(\-]{0,3})?$",
+    r"عرض|العرض|رقم الحساب|الحساب|سجل|السجل|code|pin|otp|coupon|voucher|barcode|imei|vat|tax|iqama|passport|"
+    r"swift|room|رمز|الرمز|كود|الكود|كوبون|الكوبون|قسيمه|هويه|الهويه|جواز|الجواز|اقامه|الاقامه|ضريبي|الضريبي|"
+    r"باركود|الباركود|غرفه|الغرفه|booking|reservation|confirmation|application|claim|complaint|policy|"
+    r"shipment|awb|waybill|parcel|package|مطالبه|المطالبه|شكوي|الشكوي|بلاغ|البلاغ|ايصال|الايصال|وصل|الوصل|"
+    r"بوليصه|البوليصه|حجز|الحجز|تاكيد|التاكيد)"
+    # "كود الخصم 553…", "رقم الطلب: 553…": a defining word may follow the reference word.
+    r"(?:\s+ال\w{2,10})?[ \t:#№(\-]{0,4}(?:(?:no|num|number|nr|رقم|رقمه|رقمها|id|#)[ \t.:#№(\-]{0,3})?$",
     re.IGNORECASE,
 )
 # Country calling codes of the community's home regions, for numbers written "966 55 …" without the "+".
@@ -545,10 +593,13 @@ def _national_verdict(digits: str, regions: tuple[str, ...]) -> str | None:
         elif digits.startswith("0"):
             continue
         if patterns.mobile and patterns.mobile.fullmatch(number):
-            # A number without its trunk 0 counts only as a mobile: landline-shaped bare numbers are ids.
             return "mobile"
-        if best is None and patterns.fixed and patterns.fixed.fullmatch(number) and number != digits:
-            best = "fixed"
+        # A landline counts with its trunk 0, or where the country has none (Kuwait, Qatar, Bahrain, Oman).
+        if best is None and patterns.fixed and patterns.fixed.fullmatch(number):
+            if number != digits:
+                best = "fixed"
+            elif not patterns.prefix:
+                best = "fixed-bare"
     return best
 
 
@@ -570,6 +621,23 @@ class _Budget:
         return self.windows >= 0
 
 
+_Group = tuple[int, int, str, bool]  # start, end, digits, spelled digit by digit
+
+
+def _digit_groups(text: str, start: int, end: int) -> list[_Group]:
+    """The digit groups of a run; single digits spelled out one by one ("0 5 5 3 …") become one group."""
+    merged: list[list[Any]] = []  # start, end, digits, made of single digits
+    for match in _GROUP.finditer(text, start, end):
+        digits = match.group()
+        if len(digits) == 1 and merged:
+            previous = merged[-1]
+            if previous[3] and match.start() - previous[1] == 1 and text[previous[1]] == " ":
+                previous[1], previous[2] = match.end(), previous[2] + digits
+                continue
+        merged.append([match.start(), match.end(), digits, len(digits) == 1])
+    return [(g[0], g[1], g[2], g[3] and len(g[2]) > 1) for g in merged]
+
+
 def _find_phones(text: str, regions: Sequence[str]) -> list[_Span]:
     if sum(map(str.isdigit, text)) < _MIN_PHONE_DIGITS - 1:
         return []
@@ -581,49 +649,50 @@ def _find_phones(text: str, regions: Sequence[str]) -> list[_Span]:
         if before.isascii() and before.isalpha():
             # Digits glued to letters are a code or an account ("SA04 8000 …", "FO1234567"), even further on.
             continue
-        groups = list(_GROUP.finditer(text, run.start(), run.end()))
-        if sum(len(g.group()) for g in groups) < _MIN_PHONE_DIGITS - 1:
+        groups = _digit_groups(text, run.start(), run.end())
+        if sum(len(g[2]) for g in groups) < _MIN_PHONE_DIGITS - 1:
             continue
         spans.extend(_phones_in_run(text, run.start(), groups, region_key, budget))
     return spans
 
 
 def _phones_in_run(
-    text: str, run_start: int, groups: list[re.Match[str]], regions: tuple[str, ...], budget: _Budget
+    text: str, run_start: int, groups: list[_Group], regions: tuple[str, ...], budget: _Budget
 ) -> list[_Span]:
     """Take phone numbers out of a run of digit groups, left to right, the longest valid first."""
     spans: list[_Span] = []
     index = 0
     while index < len(groups):
-        first = groups[index]
-        plus = text[max(run_start, first.start() - 2) : first.start()].rstrip("( ").endswith("+")
-        if len(first.group()) == 1 and not plus:
+        first_start = groups[index][0]
+        plus = text[max(0, first_start - 3) : first_start].rstrip("( ").endswith("+")
+        if len(groups[index][2]) == 1 and not plus:
             index += 1
             continue
         best: tuple[int, int] | None = None
         digits = ""
         singles = 0
         for last in range(index, len(groups)):
-            group = groups[last].group()
+            group = groups[last][2]
             singles += len(group) == 1
             digits += group
-            if len(digits) > _MAX_PHONE_DIGITS or singles > 1:
+            # A number spelled digit by digit stands alone and starts like a phone: 0…, or after "+".
+            spelled = groups[last][3] and (last > index or not (plus or group.startswith("0")))
+            if len(digits) > _MAX_PHONE_DIGITS or singles > 1 or spelled:
                 break
             if len(digits) < _MIN_PHONE_DIGITS - 1:
                 continue
             if not budget.spend():
                 return spans
-            start = first.start() - (1 if plus else 0)
-            if plus and text[start] != "+":
-                start = text.rfind("+", run_start, first.start())
-            if start > 0 and text[start - 1] == "(" and ")" in text[start : groups[last].end()]:
+            start = text.rfind("+", max(0, first_start - 3), first_start) if plus else first_start
+            end = groups[last][1]
+            if start > 0 and text[start - 1] == "(" and ")" in text[start:end]:
                 start -= 1
-            if _is_phone(text, start, groups[last].end(), digits, plus, regions):
+            if _is_phone(text, start, end, digits, plus, regions):
                 best = (start, last)
         if best is None:
             index += 1
             continue
-        spans.append((best[0], groups[best[1]].end(), FindingKind.PHONE))
+        spans.append((best[0], groups[best[1]][1], FindingKind.PHONE))
         index = best[1] + 1
     return spans
 
@@ -634,7 +703,12 @@ def _is_phone(text: str, start: int, end: int, digits: str, plus: bool, regions:
     international = plus or digits.startswith("00")
     # Glued to a word or a reference ("INV-2024-0153", "ID_55012345", "#48213", "3344/2024").
     before = text[start - 1] if start else ""
-    if before and (before in "-_/#.\\@" or (before.isascii() and before.isalnum())):
+    two_before = text[start - 2] if start > 1 else ""
+    glued = two_before.isdigit() or (before == "-" and two_before.isascii() and two_before.isalpha())
+    # "Tel.0551…" and "جوال-0551…" are phones; "v2.0551…" and "INV-2024…" are not.
+    if before and (
+        before in "_/#\\@" or (before in "-." and glued) or (before.isascii() and before.isalnum())
+    ):
         return False
     after = text[end] if end < len(text) else ""
     if after and (
@@ -645,7 +719,7 @@ def _is_phone(text: str, start: int, end: int, digits: str, plus: bool, regions:
         return False
     if international:
         valid = _international_valid(digits[2:] if digits.startswith("00") else digits)
-    elif _YYYYMMDD.match(digits) or len(set(digits)) <= 2:
+    elif _YYYYMMDD.match(digits) or len(set(digits)) <= 2 or digits.endswith("00000"):
         return False
     elif digits.startswith(_HOME_CODES) and len(digits) >= 11 and _international_valid(digits):
         valid = True
@@ -658,15 +732,19 @@ def _is_phone(text: str, start: int, end: int, digits: str, plus: bool, regions:
         if digits.startswith("0"):
             valid = len(digits) >= _MIN_PHONE_DIGITS + 1 or verdict == "mobile"
         else:
-            # Without the trunk 0 only a mobile counts, and a long bare one only when written like a phone.
-            valid = verdict == "mobile" and (len(digits) <= 9 or len(raw) > len(digits))
+            # Without the trunk 0: a mobile, a long one only when written like a phone; a Gulf landline
+            # ("4412 3456") only when written in groups.
+            grouped = len(raw) > len(digits)
+            valid = (verdict == "mobile" and (len(digits) <= 9 or grouped)) or (
+                verdict == "fixed-bare" and grouped
+            )
     if not valid:
         return False
     if _CURRENCY_AFTER.match(text, end) or _CURRENCY_BEFORE.search(text[max(0, start - 8) : start]):
         return False
     if international:
         return True
-    if _DATE_LIKE.fullmatch(raw.strip()):
+    if _DATE_LIKE.fullmatch(raw.strip()) or _SPACED_DATE.fullmatch(raw.strip()):
         return False
     context = normalize_text(text[max(0, text.rfind("\n", 0, start) + 1, start - 30) : start])
     return not _REFERENCE_WORDS.search(context)
@@ -691,15 +769,21 @@ def _fold_char(char: str, strict: bool = False, cased: bool = False) -> str:
     "cafe"). `strict` keeps ى/ي and ة/ه apart (names that are also words); `cased` keeps Latin case.
     Marks (tashkeel, tatweel) stay: the patterns skip them.
     """
-    if _MARKS.match(char) or (strict and char in "ىيةه"):
+    if _MARKS.match(char) or (strict and char in "ىيةهی"):
         return char
     if char.isascii():
         return char if cased else char.lower()
     base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
     if len(base) == 1 and base.isascii() and base.isalpha():
         return base if cased else base.lower()
+    if char in _KEYBOARD_VARIANTS:
+        return _KEYBOARD_VARIANTS[char]
     folded = normalize_text(char)
     return folded if len(folded) == 1 else char
+
+
+# Spellings of one letter that informal writing and Persian/Urdu keyboards mix up.
+_KEYBOARD_VARIANTS = {"ؤ": "و", "ئ": "ي", "ی": "ي", "ک": "ك", "ە": "ه", "ھ": "ه", "ۀ": "ه", "ٹ": "ت"}
 
 
 def _fold(text: str, strict: bool, cased: bool) -> str:
@@ -713,6 +797,7 @@ class _ClientName:
     strict: bool
     cased: bool
     needles: tuple[str, ...]  # every match holds these (marks aside): a cheap test before the pattern runs
+    capital: frozenset[str]  # groups (one-word Latin forms) found only where written with a capital
 
 
 def _parts(name: str) -> list[str]:
@@ -729,14 +814,58 @@ def _letters(part: str) -> str:
     return "".join(f"{re.escape(ch)}{_MARK_CLASS}*" for ch in part)
 
 
+# Words for the kind of business, around a name: "شركة نور الخليج" is also written "نور الخليج".
+_DESIGNATORS_AR = (
+    "شركة", "شركه", "مؤسسة", "مكتب", "وكالة", "مجموعة", "متجر", "مصنع", "مركز", "عيادة", "مطعم", "فريق",
+    "مستشفى", "معهد", "أكاديمية", "استوديو", "منصة", "محل", "معرض",
+)  # fmt: skip
+_DESIGNATORS_LATIN = frozenset({
+    "company", "co", "corp", "corporation", "inc", "llc", "ltd", "limited", "group", "gmbh", "plc", "est", "the",
+})  # fmt: skip
+# Words after which a bare word is a name ("مع صفوة", "شركة صفوة"): where a dropped "ال" is accepted.
+_NAME_CONTEXT_AR = (*_DESIGNATORS_AR, "مع", "لدى", "عند", "عميل", "العميل", "عميلي", "لصالح", "اسمه", "اسمها")
+
+
+def _folded_words(words: Iterable[str]) -> str:
+    return "|".join(sorted({re.escape(_fold(w, False, False)) for w in words}, key=len, reverse=True))
+
+
+@lru_cache(maxsize=1)
+def _context_pattern() -> str:
+    return rf"(?:{_folded_words(_NAME_CONTEXT_AR)})\s+"
+
+
+@lru_cache(maxsize=1)
+def _designators() -> frozenset[str]:
+    return frozenset(_fold(w, False, False) for w in _DESIGNATORS_AR) | _DESIGNATORS_LATIN
+
+
+def _forms(parts: list[str], arabic: bool) -> list[list[str]]:
+    """The name as listed, and without a business word when what is left is still a name."""
+    forms = [parts]
+    designators = _designators()
+    rest = parts
+    while len(rest) > 1 and rest[0].rstrip(".") in designators:
+        rest = rest[1:]
+    while len(rest) > 1 and rest[-1].rstrip(".") in designators:
+        rest = rest[:-1]
+    # A single Arabic word left over ("مؤسسة الأمل" → "الأمل") is too often an ordinary word.
+    if rest != parts and (len(rest) > 1 or (not arabic and len(rest[0]) > _SHORT_NAME)):
+        forms.append(rest)
+    return forms
+
+
 @lru_cache(maxsize=1024)
 def _client_name(raw: str) -> _ClientName | None:
     """Compile a client-list entry: "name" or «name» for the exact spelling, name* to allow attached prefixes.
 
     Names of three letters or fewer ("علي", "هند", "ريم") are whole words only, keep ى/ي and ة/ه
     apart, and take no attached و ب ل ك ف or ال unless written with a `*`; longer Arabic names also
-    match with those prefixes and without their own ال ("صفوة" for "الصفوة"). Words of a name may be
-    written apart, joined or hyphenated ("AlNoor", "Al Noor", "Al-Noor").
+    match with those prefixes, and without their own ال after a word like شركة or مع ("مع صفوة" for
+    "الصفوة"). Words of a name may be written apart, joined or hyphenated ("AlNoor", "Al Noor",
+    "Al-Noor"); a business word may be left out ("نور الخليج" for "شركة نور الخليج", "Acme" for
+    "Acme Ltd"). A one-word Latin name matches only where it is written with a capital ("Apple", not
+    "apple pie"), unless it is listed in lower case.
     """
     name = raw.strip()
     exact = len(name) > 2 and name[0] in "\"«“'" and name[-1] in "\"»”'"
@@ -754,31 +883,47 @@ def _client_name(raw: str) -> _ClientName | None:
     parts = [p for p in ("".join(_fold_char(c, strict, cased) for c in part) for part in _parts(name)) if p]
     if not parts:
         return None
-    body = _SEPARATOR.join(_letters(p) for p in parts)
     clitic = f"(?:[وفبلك]{_MARK_CLASS}*){{0,2}}"
     article = f"ا{_MARK_CLASS}*ل{_MARK_CLASS}*"
-    alternatives = []
-    if arabic and not exact and (prefixed or not short):
-        alternatives.append(rf"{clitic}(?:{article})?(?P<name>{body})")
-        core = parts[0][2:] if parts[0].startswith("ال") else ""
+    alternatives: list[str] = []
+    capital: set[str] = set()
+
+    def group(body: str) -> str:
+        return f"(?P<n{len(alternatives)}>{body})"
+
+    forms = [parts] if exact else _forms(parts, arabic)
+    for form in forms:
+        body = _SEPARATOR.join(_letters(p) for p in form)
+        if not arabic and not cased and len(form) == 1 and not name.islower():
+            capital.add(f"n{len(alternatives)}")
+        if not (arabic and not exact and (prefixed or not short)):
+            alternatives.append(group(body))
+            continue
+        core = form[0][2:] if form[0].startswith("ال") else ""
+        if core or len(form) > 1:
+            alternatives.append(rf"{clitic}" + group(rf"(?:{article})?{body}"))
+        else:
+            # "جميل", "سعيد", "أمين" are names and adjectives: "ال" + name ("الجميل") only after a word
+            # that introduces a name ("شركة السعيد", "مع الأمين").
+            alternatives.append(rf"{clitic}{group(body)}")
+            alternatives.append(rf"{clitic}{_context_pattern()}{clitic}" + group(f"{article}{body}"))
         if core:
-            rest = "".join(_SEPARATOR + _letters(p) for p in parts[1:])
+            rest = "".join(_SEPARATOR + _letters(p) for p in form[1:])
             # "ل" + "الأمل" is written "للأمل": the alef drops, so the name shows as "لأمل".
             alternatives.append(
-                rf"(?:[وف]{_MARK_CLASS}*)?ل{_MARK_CLASS}*(?P<name2>ل{_MARK_CLASS}*{_letters(core)}{rest})"
+                rf"(?:[وف]{_MARK_CLASS}*)?ل{_MARK_CLASS}*" + group(rf"ل{_MARK_CLASS}*{_letters(core)}{rest}")
             )
             if sum(ch.isalpha() for ch in core) > _SHORT_NAME:
-                # "صفوة" for "الصفوة": the article is often left out.
-                alternatives.append(rf"{clitic}(?P<name3>{_letters(core)}{rest})")
-    else:
-        alternatives.append(rf"(?P<name>{body})")
+                # "مع صفوة" for "الصفوة": the article is left out; a one-word name only after a word that
+                # introduces a name, since "ريادة" or "جودة" alone is an ordinary word.
+                context = f"{clitic}{_context_pattern()}" if len(form) == 1 else ""
+                alternatives.append(rf"{context}{clitic}" + group(f"{_letters(core)}{rest}"))
     # A Latin name may sit right after Arabic letters ("لـBlue Harbor"): only Latin letters end it.
     edge = r"\w" if arabic else r"A-Za-z0-9"
     pattern = rf"(?<![{edge}])(?:{'|'.join(alternatives)})(?![{edge}])"
-    needles = (
-        tuple(parts[1:]) if len(parts) > 1 else (parts[0][2:] if parts[0].startswith("ال") else parts[0],)
-    )
-    return _ClientName(re.compile(pattern), strict, cased, needles)
+    shortest = min(forms, key=len)
+    needles = tuple(shortest[1:]) if len(shortest) > 1 else (shortest[0].removeprefix("ال"),)
+    return _ClientName(re.compile(pattern), strict, cased, needles, frozenset(capital))
 
 
 def _find_clients(text: str, client_names: Iterable[str]) -> list[_Span]:
@@ -796,6 +941,9 @@ def _find_clients(text: str, client_names: Iterable[str]) -> list[_Span]:
         if not all(needle in bare for needle in client.needles):
             continue
         for match in client.pattern.finditer(haystack):
-            group = next(g for g in ("name", "name2", "name3") if match.groupdict().get(g) is not None)
-            spans.append((match.start(group), match.end(group), FindingKind.CLIENT))
+            group = match.lastgroup or 0
+            start, end = match.start(group), match.end(group)
+            if group in client.capital and text[start:end].islower():
+                continue
+            spans.append((start, end, FindingKind.CLIENT))
     return spans
