@@ -1,4 +1,4 @@
-"""The `majlis` command: run the bot (`python -m bot` means `majlis run`)."""
+"""The `majlis` command: `run|check|backup|restore|migrate` (`python -m bot` means `majlis run`)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,13 @@ import logging
 import os
 import signal
 import sys
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.backup import BackupError, backup_file, restore_database
 from bot.config import MissingTokenError, Settings, load_settings
+from bot.runlock import DatabaseInUse, RunLock
 
 if TYPE_CHECKING:
     from bot.client import MajlisBot
@@ -23,11 +27,19 @@ log = logging.getLogger(__name__)
 API_BASE_ENV = "MAJLIS_DISCORD_API_BASE"
 
 
-def parse_args(argv: list[str] | None) -> argparse.Namespace:
+def parse_args(argv: list[str]) -> argparse.Namespace:
     """Read the command line."""
     parser = argparse.ArgumentParser(prog="majlis", description="Majlis, the Discord bot for freelancers.")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     commands.add_parser("run", help="run the bot until stopped (SIGINT/SIGTERM stop it cleanly)")
+    check = commands.add_parser("check", help="say whether this installation is ready; exit 0 only if it is")
+    check.add_argument("--offline", action="store_true", help="skip the checks that talk to Discord")
+    commands.add_parser("backup", help="take a backup now into the backup folder")
+    restore = commands.add_parser(
+        "restore", help="replace the database with a backup (the bot must be stopped)"
+    )
+    restore.add_argument("file", type=Path, help="the backup file to restore")
+    commands.add_parser("migrate", help="apply pending migrations and print the schema version")
     return parser.parse_args(argv)
 
 
@@ -35,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     """Run a `majlis` command; return the process exit code."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     try:
-        settings = load_settings()
+        settings = load_settings(require_token=args.command == "run")
     except MissingTokenError as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -44,8 +56,68 @@ def main(argv: list[str] | None = None) -> int:
         stream=sys.stderr,
         format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
     )
-    del args  # one command so far
-    return run(settings)
+    if args.command == "run":
+        return run(settings)
+    if args.command == "check":
+        return check(settings, offline=args.offline)
+    try:
+        if args.command == "backup":
+            return backup(settings)
+        if args.command == "restore":
+            return restore(settings, args.file)
+        return migrate(settings)
+    except (BackupError, DatabaseInUse) as exc:
+        print(f"majlis {args.command}: {exc}", file=sys.stderr)
+        return 1
+
+
+def check(settings: Settings, *, offline: bool) -> int:
+    """Print the readiness report; 0 when ready, 1 otherwise."""
+    from bot.check import run_check
+
+    point_at_test_discord()
+    report = asyncio.run(run_check(settings, offline=offline))
+    sys.stdout.write(report.render())
+    return 0 if not report.failures else 1
+
+
+def backup(settings: Settings) -> int:
+    """Take a backup now (safe while the bot runs) and print its path."""
+    if not settings.db_path.exists():
+        raise BackupError(f"{settings.db_path} does not exist yet")
+    path = backup_file(settings.db_path, settings.backup_folder, datetime.now(UTC))
+    print(path)
+    return 0
+
+
+def restore(settings: Settings, source: Path) -> int:
+    """Put a backup in place of the database while the bot is stopped; print where the old one was kept."""
+    with RunLock(settings.db_path):  # refuses while the bot runs, and keeps it from starting meanwhile
+        kept = restore_database(settings.db_path, source, datetime.now(UTC))
+    print(f"restored {source} into {settings.db_path}")
+    if kept is not None:
+        print(f"the replaced database is kept as {kept}")
+    return 0
+
+
+def migrate(settings: Settings) -> int:
+    """Apply pending migrations (the bot must be stopped) and print the schema version."""
+    from bot.storage import Database
+
+    async def apply() -> tuple[int, int]:
+        db = Database(settings.db_path)
+        await db.open(migrate=False)
+        try:
+            before = await db.version()
+            return before, await db.migrate()
+        finally:
+            await db.close()
+
+    with RunLock(settings.db_path):
+        before, after = asyncio.run(apply())
+    applied = after - before
+    print(f"schema version {after}" + (f" ({applied} migration(s) applied)" if applied else " (up to date)"))
+    return 0
 
 
 def run(settings: Settings) -> int:
@@ -63,8 +135,27 @@ def run(settings: Settings) -> int:
             await bot.start(settings.token)
         log.info("stopped cleanly")
 
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(runner())
+    import discord
+
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(runner())
+    except DatabaseInUse as exc:
+        print(f"majlis run: {exc}", file=sys.stderr)
+        return 1
+    except discord.LoginFailure:
+        print(
+            "majlis run: Discord refused the token; reset it (Developer Portal → Bot → Reset Token)",
+            file=sys.stderr,
+        )
+        return 1
+    except discord.PrivilegedIntentsRequired:
+        print(
+            "majlis run: the Server Members intent is off: Developer Portal → your application → Bot → "
+            "Privileged Gateway Intents → Server Members Intent",
+            file=sys.stderr,
+        )
+        return 1
     return 0
 
 

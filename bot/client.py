@@ -23,6 +23,7 @@ from bot.delivery import Delivery
 from bot.errors import MajlisError
 from bot.hooks import Feature, Hooks, ProfileCounter, RunTarget
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Reader, permission_names, t
+from bot.runlock import RunLock
 from bot.schedule import Clock, Scheduler
 from bot.storage import Database
 from bot.storage import guilds as guild_store
@@ -117,6 +118,7 @@ class MajlisBot(commands.AutoShardedBot):
         )
         self.settings = settings
         self.db = Database(settings.db_path)
+        self.run_lock = RunLock(settings.db_path)
         self.clock = clock or Clock()
         self.cooldowns = Cooldowns(self.clock.now)
         self.scheduler = Scheduler(self.db, self.clock)
@@ -130,6 +132,8 @@ class MajlisBot(commands.AutoShardedBot):
 
     async def setup_hook(self) -> None:
         """Open the store, load every extension, rebuild schedules and sync commands."""
+        if str(self.settings.db_path) != ":memory:":
+            self.run_lock.acquire()  # one bot per database; `majlis restore` waits for it to stop
         await self.db.open()
         self.tree.add_command(self.majlis_group)
         for name in walk_extensions():
@@ -153,6 +157,7 @@ class MajlisBot(commands.AutoShardedBot):
         await super().close()
         await self.scheduler.drain()
         await self.db.close()
+        self.run_lock.release()
 
     async def attach(self, hooks: Hooks) -> None:
         """Plug a feature's hooks in: schedules, buttons, admin status and run targets, profile counters."""

@@ -29,17 +29,24 @@ class Settings:
     dev_guild: int | None
     backup_dir: Path | None = None
 
+    @property
+    def backup_folder(self) -> Path:
+        """Return where backups go: `MAJLIS_BACKUP_DIR`, else `backups/` beside the database."""
+        return self.backup_dir or self.db_path.parent / "backups"
+
     def __repr__(self) -> str:
         # Never let the token reach a log line or a traceback.
         return f"Settings(db_path={self.db_path!s}, log_level={self.log_level}, dev_guild={self.dev_guild})"
 
 
-def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
-    """Read settings from `.env` (if present) and the environment; raise if the token is missing."""
+def load_settings(
+    env_file: str | os.PathLike[str] | None = ".env", *, require_token: bool = True
+) -> Settings:
+    """Read settings from `.env` (if present) and the environment; raise if the token is missing and required."""
     if env_file is not None:
         load_dotenv(env_file, override=False)
     token = os.environ.get("DISCORD_TOKEN", "").strip()
-    if not token:
+    if not token and require_token:
         raise MissingTokenError(SETUP_HINT)
     level_name = os.environ.get("MAJLIS_LOG_LEVEL", "INFO").upper()
     level = logging.getLevelName(level_name)

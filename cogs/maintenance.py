@@ -6,11 +6,11 @@ import logging
 import sqlite3
 from pathlib import Path
 
-from bot.backup import backup_database
+from bot.backup import BACKUP_HOUR, BackupError, backup_database, backup_missed
 from bot.client import MajlisBot
 from bot.cog import MajlisCog
 from bot.hooks import DailyJob, Hooks
-from bot.storage.maintenance import purge_removed_guilds
+from bot.storage.maintenance import first_joined, purge_removed_guilds
 
 log = logging.getLogger(__name__)
 
@@ -20,19 +20,28 @@ class Maintenance(MajlisCog):
 
     def __init__(self, bot: MajlisBot) -> None:
         super().__init__(bot)
-        self.backup_dir: Path = bot.settings.backup_dir or bot.settings.db_path.parent / "backups"
+        self.backup_dir: Path = bot.settings.backup_folder
 
     def hooks(self) -> Hooks:
         """The daily backup and purge."""
         return Hooks(
-            daily=[DailyJob("backup", self.backup, hour=3), DailyJob("purge-guilds", self.purge, hour=4)]
+            daily=[
+                DailyJob("backup", self.backup, hour=BACKUP_HOUR),
+                DailyJob("purge-guilds", self.purge, hour=4),
+            ]
         )
+
+    async def start(self) -> None:
+        """A backup missed while the bot was down runs now."""
+        now = self.bot.clock.now()
+        if backup_missed(self.backup_dir, now, await first_joined(self.bot.db)):
+            self.bot.scheduler.add_once("backup:missed", now, self.backup)
 
     async def backup(self) -> Path | None:
         """Take today's backup and rotate old ones (7 daily, 4 weekly)."""
         try:
             path = await backup_database(self.bot.db, self.backup_dir, self.bot.clock.now())
-        except (OSError, sqlite3.Error):
+        except (OSError, sqlite3.Error, BackupError):
             log.exception("daily backup to %s failed", self.backup_dir)
             return None
         log.info("backup written to %s", path)

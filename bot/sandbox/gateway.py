@@ -140,6 +140,13 @@ class Gateway:
                         self.fake.record_violation("GATEWAY", "/gateway", 4004, 4004, "Authentication failed")
                         await ws.close(code=4004, message=b"Authentication failed.")
                         break
+                    disallowed = _disallowed_intents(
+                        int(data.get("intents") or 0), self.fake.application_flags
+                    )
+                    if op == IDENTIFY and disallowed:
+                        # Discord closes the socket; the bot cannot connect until the portal toggle is on.
+                        await ws.close(code=4014, message=b"Disallowed intent(s).")
+                        break
                     session = self._identify(data, ws) if op == IDENTIFY else self._resume(data, ws)
                     if session is None:
                         await ws.send_str(
@@ -193,7 +200,7 @@ class Gateway:
                 "session_type": "normal",
                 "resume_gateway_url": fake.gateway_url,
                 "shard": list(session.shard),
-                "application": {"id": str(fake.application_id), "flags": 0},
+                "application": {"id": str(fake.application_id), "flags": fake.application_flags},
                 "private_channels": [],
                 "relationships": [],
                 "presences": [],
@@ -258,3 +265,16 @@ class Gateway:
         for session in self.sessions.values():
             session.alive = False
         await self.disconnect(code=1001)
+
+
+# Privileged intents and the application flags that allow each (full, or "limited" for unverified bots).
+_PRIVILEGED = {
+    GUILD_MEMBERS: (1 << 14) | (1 << 15),
+    1 << 8: (1 << 12) | (1 << 13),  # GUILD_PRESENCES
+    MESSAGE_CONTENT: (1 << 18) | (1 << 19),
+}
+
+
+def _disallowed_intents(intents: int, application_flags: int) -> int:
+    """Return the privileged intents asked for that the application's flags do not allow."""
+    return sum(bit for bit, flags in _PRIVILEGED.items() if intents & bit and not application_flags & flags)

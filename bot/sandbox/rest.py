@@ -86,6 +86,7 @@ ROUTES: tuple[RouteSpec, ...] = (
     RouteSpec("GET", "/users/@me", "get_me"),
     RouteSpec("GET", "/users/{user_id}", "get_user"),
     RouteSpec("POST", "/users/@me/channels", "open_dm"),
+    RouteSpec("GET", "/users/@me/guilds", "list_my_guilds"),
     RouteSpec("GET", "/oauth2/applications/@me", "get_application"),
     RouteSpec("GET", "/applications/@me", "get_application"),
     RouteSpec("GET", "/gateway", "get_gateway", auth=False),
@@ -172,11 +173,27 @@ class RestRoutes(World):
             "owner": owner_user.payload(),
             "team": None,
             "verify_key": "0" * 64,
-            "flags": 0,
+            "flags": self.application_flags,
             "bot": self.bot_user.payload(),
             "rpc_origins": [],
             "tags": [],
         }
+
+    async def list_my_guilds(self, req: ApiRequest) -> Any:
+        bot_id = self.bot_user.id
+        return [
+            {
+                "id": str(g.id),
+                "name": g.name,
+                "icon": None,
+                "banner": None,
+                "owner": g.owner_id == bot_id,
+                "permissions": str(self.permissions_for(g, bot_id)),
+                "features": [],
+            }
+            for g in sorted(self.guilds.values(), key=lambda g: g.id)
+            if bot_id in g.members
+        ]
 
     async def get_gateway(self, req: ApiRequest) -> Any:
         return {"url": self.gateway_url.rstrip("/")}

@@ -86,6 +86,10 @@ class World:
         self.bot_user = User(self.application_id, "Majlis", global_name="Majlis", bot=True)
         self.users[self.bot_user.id] = self.bot_user
         self.bot_token = f"fake.{self.application_id}.token"
+        # The application's flags (GET /applications/@me): privileged intents switched on in the Developer
+        # Portal. GATEWAY_GUILD_MEMBERS_LIMITED (1 << 15) is how an unverified bot's Server Members toggle
+        # shows; clear it to model a bot whose owner forgot, and IDENTIFY with that intent is closed 4014.
+        self.application_flags = 1 << 15
         self.url = ""
 
     # -- hooks filled in by FakeDiscord ------------------------------------------------------------

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.files import private_dir, private_file, tighten
+
 log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -53,6 +55,12 @@ def migrations(directory: Path = MIGRATIONS_DIR) -> list[tuple[int, Path]]:
     return found
 
 
+def latest_version() -> int:
+    """Return the schema version this code brings a database to (its newest migration's number)."""
+    found = migrations()
+    return found[-1][0] if found else 0
+
+
 class Database:
     """The bot's single SQLite writer connection."""
 
@@ -67,10 +75,14 @@ class Database:
             raise RuntimeError("database is not open")
         return self._conn
 
-    async def open(self) -> None:
-        """Open the file, set the pragmas and apply pending migrations."""
+    async def open(self, *, migrate: bool = True) -> None:
+        """Open the file, set the pragmas and (unless `migrate` is False) apply pending migrations."""
         if str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # 0600 in a 0700 folder whatever the umask; SQLite gives -wal and -shm the main file's mode.
+            private_dir(self.path.parent)
+            private_file(self.path)
+            for suffix in ("-wal", "-shm"):
+                tighten(self.path.with_name(self.path.name + suffix))
         # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly a block.
         self._conn = await aiosqlite.connect(self.path, isolation_level=None)
         self._conn.row_factory = aiosqlite.Row
@@ -78,7 +90,8 @@ class Database:
         await self._conn.execute("PRAGMA foreign_keys=ON")
         await self._conn.execute("PRAGMA busy_timeout=5000")
         await self._conn.execute("PRAGMA synchronous=NORMAL")
-        await self.migrate()
+        if migrate:
+            await self.migrate()
 
     async def close(self) -> None:
         """Close the connection (idempotent)."""

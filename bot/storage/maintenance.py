@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.storage import Database, to_db_time
+from bot.storage import Database, from_db_time, to_db_time
 
 PURGE_AFTER = timedelta(days=30)
 
@@ -25,6 +25,12 @@ async def tables_with_column(db: Database, column: str) -> list[str]:
         if any(c["name"] == column for c in columns):
             found.append(name)
     return found
+
+
+async def first_joined(db: Database) -> datetime | None:
+    """Return when the bot first joined a guild still stored (None while the database holds no guild)."""
+    row = await db.fetchone("SELECT MIN(joined_at) AS first FROM guilds")
+    return from_db_time(row["first"]) if row else None
 
 
 async def purge_removed_guilds(db: Database, now: datetime) -> list[int]:

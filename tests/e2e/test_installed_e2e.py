@@ -173,3 +173,26 @@ def test_the_wheel_carries_every_shipped_data_file(installed):
     shipped = {p.relative_to(ROOT / "data") for p in (ROOT / "data").rglob("*.json")}
     assert shipped and {p.relative_to(site) for p in site.rglob("*.json")} == shipped
     assert os.path.commonpath([site, installed.venv]) == str(installed.venv)
+
+
+async def test_the_installed_check_command_reports_ready_against_the_fake(installed, tmp_path):
+    fake = FakeDiscord(spec_path=spec_path())
+    await fake.start()
+    try:
+        env = _env(tmp_path, DISCORD_TOKEN=fake.bot_token, MAJLIS_DISCORD_API_BASE=f"{fake.url}/api/v10")
+        process = await asyncio.create_subprocess_exec(
+            str(installed.majlis),
+            "check",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        await fake.stop()
+    text = out.decode()
+    assert process.returncode == 0, text + err.decode()
+    assert f"client_id={fake.application_id}&scope=bot+applications.commands&permissions=377957239808" in text
+    assert text.endswith("ready\n")
+    assert not fake.violations
