@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
 from pathlib import Path
@@ -21,21 +22,33 @@ class Maintenance(MajlisCog):
     def __init__(self, bot: MajlisBot) -> None:
         super().__init__(bot)
         self.backup_dir: Path = bot.settings.backup_folder
+        # The backup runs as the cog's own task: a scheduler shutdown (SIGTERM) cancels its jobs, and a
+        # backup cut off mid-copy would be wasted work; closing the bot waits for it instead.
+        self._backing_up: asyncio.Task[Path | None] | None = None
 
     def hooks(self) -> Hooks:
         """The daily backup and purge."""
         return Hooks(
             daily=[
-                DailyJob("backup", self.backup, hour=BACKUP_HOUR),
+                DailyJob("backup", self.start_backup, hour=BACKUP_HOUR),
                 DailyJob("purge-guilds", self.purge, hour=4),
             ]
         )
 
     async def start(self) -> None:
-        """A backup missed while the bot was down runs now."""
-        now = self.bot.clock.now()
-        if backup_missed(self.backup_dir, now, await first_joined(self.bot.db)):
-            self.bot.scheduler.add_once("backup:missed", now, self.backup)
+        """A backup missed while the bot was down starts now."""
+        if backup_missed(self.backup_dir, self.bot.clock.now(), await first_joined(self.bot.db)):
+            await self.start_backup()
+
+    async def stop(self) -> None:
+        """Let a backup in progress finish before the database closes."""
+        if self._backing_up is not None:
+            await asyncio.wait([self._backing_up])
+
+    async def start_backup(self) -> None:
+        """Start a backup in the background unless one is running."""
+        if self._backing_up is None or self._backing_up.done():
+            self._backing_up = asyncio.create_task(self.backup())
 
     async def backup(self) -> Path | None:
         """Take today's backup and rotate old ones (7 daily, 4 weekly)."""
