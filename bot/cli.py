@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from bot.backup import BackupError, backup_file, restore_database
 from bot.config import MissingTokenError, Settings, load_settings
+from bot.logs import setup_logging
 from bot.runlock import DatabaseInUse, RunLock
 
 if TYPE_CHECKING:
@@ -51,11 +52,11 @@ def main(argv: list[str] | None = None) -> int:
     except MissingTokenError as exc:
         print(exc, file=sys.stderr)
         return 2
-    logging.basicConfig(
-        level=settings.log_level,
-        stream=sys.stderr,
-        format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
-    )
+    setup_logging(settings.log_level, fmt=settings.log_format, discord_debug=settings.discord_debug)
+    if settings.discord_debug:
+        log.warning(
+            "MAJLIS_DISCORD_DEBUG=1: discord.py logs gateway payloads and request bodies (private text)"
+        )
     if args.command == "run":
         return run(settings)
     if args.command == "check":

@@ -23,6 +23,8 @@ from bot.delivery import Delivery
 from bot.errors import MajlisError
 from bot.hooks import Feature, Hooks, ProfileCounter, RunTarget
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, Reader, permission_names, t
+from bot.logs import bind as bind_log_context
+from bot.metrics import Metrics
 from bot.runlock import RunLock
 from bot.schedule import Clock, Scheduler
 from bot.storage import Database
@@ -43,8 +45,25 @@ def walk_extensions(package: Any = cogs) -> Iterator[str]:
             yield module.name
 
 
+# A slash command's top-level name -> the feature it belongs to, for log records.
+_FEATURE_OF = {"profile": "profiles", "prompt": "prompts", "swap": "swaps", "help": "core"}
+
+
 class MajlisTree(app_commands.CommandTree):
     """The command tree with the bot's one error handler."""
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Tag every log record of this command with its guild, name and feature (never its options)."""
+        name = command_name(interaction)
+        root, _, sub = name.partition(" ")
+        if root == "majlis":
+            option = getattr(interaction.namespace, "feature", None)
+            feature = str(option) if option else sub.split(" ")[0] or "admin"
+        else:
+            feature = _FEATURE_OF.get(root, root)
+        bind_log_context(guild_id=interaction.guild_id, command=name, feature=feature)
+        log.debug("running /%s", name)
+        return True
 
     async def on_error(  # also answers buttons and modals, whose errors are plain exceptions
         self, interaction: discord.Interaction, error: app_commands.AppCommandError | Exception
@@ -57,6 +76,17 @@ class MajlisTree(app_commands.CommandTree):
             lang = await bot.language_for(interaction)
         except Exception:  # the handler must answer even if the store is down
             log.warning("could not read the member's language", exc_info=True)
+        unexpected = not isinstance(
+            original,
+            MajlisError
+            | app_commands.MissingPermissions
+            | app_commands.BotMissingPermissions
+            | app_commands.NoPrivateMessage
+            | app_commands.CommandOnCooldown
+            | app_commands.TransformerError
+            | app_commands.CheckFailure,
+        )
+        bot.metrics.count_command(command_name(interaction), "error" if unexpected else "refused")
         if isinstance(original, MajlisError):
             refund_cooldown(interaction)  # refused input changes nothing, not even the member's cooldown
             text = t(lang, original.key, **original.params)
@@ -100,6 +130,12 @@ class MajlisTree(app_commands.CommandTree):
             log.warning("could not report an error to the member", exc_info=True)
 
 
+def command_name(interaction: discord.Interaction) -> str:
+    """Name what an interaction ran: a slash command's full name, or "component" for buttons and modals."""
+    command = interaction.command
+    return command.qualified_name if command is not None else "component"
+
+
 class MajlisBot(commands.AutoShardedBot):
     """Majlis: introductions, prompts, shared experience and skill swaps for freelancers."""
 
@@ -107,6 +143,7 @@ class MajlisBot(commands.AutoShardedBot):
         intents = discord.Intents.default()
         intents.members = True  # rounds need who is still in the guild
         intents.message_content = False
+        self.metrics = Metrics(self)
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,
@@ -114,6 +151,7 @@ class MajlisBot(commands.AutoShardedBot):
             help_command=None,
             allowed_mentions=discord.AllowedMentions.none(),
             max_ratelimit_timeout=options.pop("max_ratelimit_timeout", 300.0),
+            http_trace=self.metrics.http_trace(),
             **options,
         )
         self.settings = settings
@@ -141,6 +179,8 @@ class MajlisBot(commands.AutoShardedBot):
         self.scheduler.start()
         await self.scheduler.rebuild()
         await self.sync_commands()
+        if self.settings.metrics_port is not None:
+            await self.metrics.start(self.settings.metrics_host, self.settings.metrics_port)
 
     async def sync_commands(self) -> None:
         """Sync globally, or instantly to the development guild when one is set."""
@@ -153,11 +193,20 @@ class MajlisBot(commands.AutoShardedBot):
 
     async def close(self) -> None:
         """Stop the scheduler, close the connection to Discord, then the database."""
+        await self.metrics.stop()
         self.scheduler.shutdown()
         await super().close()
         await self.scheduler.drain()
         await self.db.close()
         self.run_lock.release()
+
+    async def on_app_command_completion(
+        self,
+        interaction: discord.Interaction,
+        command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu,
+    ) -> None:
+        """Count a slash command that finished without an error."""
+        self.metrics.count_command(command.qualified_name, "ok")
 
     async def attach(self, hooks: Hooks) -> None:
         """Plug a feature's hooks in: schedules, buttons, admin status and run targets, profile counters."""

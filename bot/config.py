@@ -28,6 +28,10 @@ class Settings:
     log_level: int
     dev_guild: int | None
     backup_dir: Path | None = None
+    metrics_port: int | None = None  # MAJLIS_METRICS_PORT; None: no /healthz or /metrics
+    metrics_host: str = "127.0.0.1"
+    log_format: str = "text"  # or "json": one object a line
+    discord_debug: bool = False  # MAJLIS_DISCORD_DEBUG: discord.py's DEBUG logs carry private text
 
     @property
     def backup_folder(self) -> Path:
@@ -54,10 +58,15 @@ def load_settings(
         level = logging.INFO
     dev_guild = os.environ.get("MAJLIS_DEV_GUILD", "").strip()
     backup_dir = os.environ.get("MAJLIS_BACKUP_DIR", "").strip()
+    metrics_port = os.environ.get("MAJLIS_METRICS_PORT", "").strip()
     return Settings(
         token=token,
         db_path=Path(os.environ.get("MAJLIS_DB", "data/majlis.db")),
         log_level=level,
         dev_guild=int(dev_guild) if dev_guild.isdigit() else None,
         backup_dir=Path(backup_dir) if backup_dir else None,
+        metrics_port=int(metrics_port) if metrics_port.isdigit() else None,
+        metrics_host=os.environ.get("MAJLIS_METRICS_HOST", "").strip() or "127.0.0.1",
+        log_format="json" if os.environ.get("MAJLIS_LOG_FORMAT", "").strip().lower() == "json" else "text",
+        discord_debug=os.environ.get("MAJLIS_DISCORD_DEBUG", "").strip() == "1",
     )

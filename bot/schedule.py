@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
+from bot.logs import bind as bind_log_context
 from bot.storage import Database
 from bot.storage import guilds as guild_store
 from bot.timezones import zoneinfo_for
@@ -198,6 +199,10 @@ class Scheduler:
         if self._aps.get_job(jid) is not None:
             self._aps.remove_job(jid)
 
+    def pending_runs(self) -> list[datetime]:
+        """Return when every waiting run (weekly and one-off) is due, for the metrics' overdue figure."""
+        return [*self._pending.values(), *(when for when, _, _ in self._once.values())]
+
     def next_run(self, guild_id: int, feature: str) -> datetime | None:
         """Return the occurrence a feature's job will run for next."""
         return self._pending.get(job_id(guild_id, feature))
@@ -231,6 +236,7 @@ class Scheduler:
                 self._inflight.discard(task)
 
     async def _run_occurrence(self, guild_id: int, feature: str, occurrence: datetime) -> None:
+        bind_log_context(guild_id=guild_id, feature=feature)
         error = None
         try:
             if self.before_run is not None:

@@ -52,6 +52,20 @@ class ErrorLogGuard(logging.Handler):
 
 
 @pytest.fixture(autouse=True)
+def logging_restored() -> Any:
+    """`majlis` commands run in-process set up logging; each test starts and ends with the same setup."""
+    names = ("", "bot", "cogs", "__main__", "discord", "aiohttp", "apscheduler", "asyncio")
+    levels = {name: logging.getLogger(name).level for name in names}
+    handlers = list(logging.getLogger().handlers)
+    yield
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if h not in handlers]:
+        root.removeHandler(handler)
+    for name, level in levels.items():
+        logging.getLogger(name).setLevel(level)
+
+
+@pytest.fixture(autouse=True)
 def fresh_skill_labels() -> Any:
     """Each test starts with no remembered skill labels (they live in the process-wide catalogue)."""
     default_catalogue().clear_labels()
@@ -96,10 +110,15 @@ class Majlis:
     bot: MajlisBot | None = None
     _task: asyncio.Task[None] | None = None
     users: dict[str, Any] = field(default_factory=dict)
+    extra_settings: dict[str, Any] = field(default_factory=dict)  # e.g. {"metrics_port": 0}, then restart()
 
     async def start(self) -> MajlisBot:
         settings = Settings(
-            token=self.fake.bot_token, db_path=self.db_path, log_level=logging.INFO, dev_guild=None
+            token=self.fake.bot_token,
+            db_path=self.db_path,
+            log_level=logging.INFO,
+            dev_guild=None,
+            **self.extra_settings,
         )
         bot = MajlisBot(settings, clock=self.clock, guild_ready_timeout=0.05, max_ratelimit_timeout=30.0)
         # Discord's limits, with every window a thousandth as long: no test waits on real time for them.

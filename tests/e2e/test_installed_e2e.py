@@ -14,6 +14,7 @@ empty folder with `MAJLIS_DISCORD_API_BASE` (honoured for tests only) pointing i
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import shutil
 import signal
@@ -123,7 +124,12 @@ async def test_the_installed_bot_answers_help_from_an_empty_folder_and_stops_on_
     folder = tmp_path / "empty"
     folder.mkdir()
     log_path = tmp_path / "bot.log"
-    env = _env(tmp_path, DISCORD_TOKEN=fake.bot_token, MAJLIS_DISCORD_API_BASE=f"{fake.url}/api/v10")
+    env = _env(
+        tmp_path,
+        DISCORD_TOKEN=fake.bot_token,
+        MAJLIS_DISCORD_API_BASE=f"{fake.url}/api/v10",
+        MAJLIS_LOG_FORMAT="json",
+    )
     with log_path.open("wb") as log_file:
         process = await asyncio.create_subprocess_exec(
             str(installed.python), "-m", "bot", cwd=folder, env=env, stdout=log_file, stderr=log_file
@@ -145,8 +151,10 @@ async def test_the_installed_bot_answers_help_from_an_empty_folder_and_stops_on_
             await fake.stop()
     log = log_path.read_text()
     assert code == 0, log
-    assert "SIGTERM received" in log and "stopped cleanly" in log, log
-    assert "Traceback" not in log and " ERROR " not in log, log
+    entries = [json.loads(line) for line in log.splitlines()]  # one JSON object a line, nothing else
+    messages = [e["message"] for e in entries]
+    assert "SIGTERM received: stopping" in messages and messages[-1] == "stopped cleanly", log
+    assert not [e for e in entries if e["level"] in ("ERROR", "CRITICAL")], log
     assert (folder / "data" / "majlis.db").exists()  # the default database, beside where it was started
     assert not fake.violations
 
