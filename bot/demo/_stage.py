@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.demo.community import Freelancer, generate_community
 from bot.demo.labels import say
 from bot.demo.transcript import Names, Transcript, message_lines
+from bot.pacer import Pacer
 from bot.sandbox import FakeDiscord
 from bot.sandbox.interactions import FakeInteraction
 from bot.sandbox.models import Channel, Clock, Message, Snowflakes, User
@@ -29,6 +30,7 @@ START = datetime(2025, 3, 1, 5, 0, tzinfo=UTC)
 STEP = timedelta(hours=6)
 ACTION_PAUSE = timedelta(seconds=40)
 WAIT = 20.0  # seconds to wait for the bot's answer: generous for a slow machine, never reached normally
+PACER_TIME_SCALE = 0.001
 THREADS_SHOWN = 2
 MESSAGES_SHOWN = 6
 
@@ -66,6 +68,7 @@ class Stage:
         self.community = generate_community(seed, lang, members)
         self.db_path = db_path
         self.fake = FakeDiscord(interaction_deadline=WAIT)
+        self.pacer = Pacer(time_scale=PACER_TIME_SCALE)  # one for every bot the story starts
         self.fake_time = SimulatedTime(START)
         self.bot_time = BotTime(START)
         self.bot: MajlisBot | None = None
@@ -110,6 +113,10 @@ class Stage:
             token=self.fake.bot_token, db_path=self.db_path, log_level=logging.WARNING, dev_guild=None
         )
         bot = MajlisBot(settings, clock=self.bot_time, guild_ready_timeout=0.05, max_ratelimit_timeout=30.0)
+        # The bot paces its own sends under Discord's limits (5 messages per 5 s in a channel, 50 threads per
+        # 5 min); the story's time stands still while it waits, so those windows would be real seconds of
+        # nothing. Shrunk a thousandfold, as the tests do, the order of every request stays the same.
+        bot.delivery.pacer = self.pacer
         await bot.login(settings.token)
         self._runner = asyncio.create_task(bot.connect(reconnect=True))
         await asyncio.wait_for(bot.wait_until_ready(), timeout=WAIT)

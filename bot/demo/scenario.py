@@ -94,6 +94,7 @@ class DemoResult:
     html_path: Path | None = None
     chart_path: Path | None = None
     violations: list[Any] = field(default_factory=list)
+    paced_seconds: float = 0.0  # real seconds the bot waited on its pacer
 
 
 class Demo(Stage):
@@ -440,7 +441,9 @@ async def run_demo(
             await demo.play()
         finally:
             await demo.close()
-        result = DemoResult(demo.transcript, lang, violations=list(demo.fake.violations))
+        result = DemoResult(
+            demo.transcript, lang, violations=list(demo.fake.violations), paced_seconds=demo.pacer.waited
+        )
         if out_dir is not None:
             await asyncio.to_thread(write_outputs, demo, result, out_dir)
         return result
