@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run test unit typecheck bench lint demo clean
+.PHONY: run test unit typecheck mutate bench lint demo clean
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required (tried python3.13, python3.12, python3.11, python3)"; exit 1; }
@@ -34,6 +34,18 @@ unit: $(STAMP)
 
 typecheck: $(STAMP)
 	$(PY) -m mypy
+
+# Mutation testing (slow, so not part of `make test`): one line per module, see tests/README.md.
+# `make mutate MODULES="matching swapmatch"` runs only those; MUTATE_JOBS=1 leaves a core free.
+MUTATE_STAMP := $(VENV)/.installed-mutate
+$(MUTATE_STAMP): pyproject.toml setup.py | $(STAMP)
+	@echo "installing the mutation tools into $(VENV) (log: $(VENV)/install-mutate.log)"
+	@$(PY) -m pip install -e '.[test,mutate]' > $(VENV)/install-mutate.log 2>&1 \
+		|| { cat $(VENV)/install-mutate.log; exit 1; }
+	@touch $(MUTATE_STAMP)
+
+mutate: $(MUTATE_STAMP)
+	@$(PY) tests/mutate.py $(MODULES)
 
 bench: $(STAMP)
 	$(PY) -m bench
