@@ -24,14 +24,11 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 import discord
 
 from bot.pacer import Pacer
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger(__name__)
 
