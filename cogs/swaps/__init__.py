@@ -383,7 +383,8 @@ class Swaps(MajlisCog):
             return
         lang = await self.bot.guild_language(match.guild_id)
         try:
-            await self.bot.get_partial_messageable(match.thread_id).send(
+            await self.bot.delivery.send(
+                self.bot.get_partial_messageable(match.thread_id),
                 t(
                     lang,
                     "swaps.thanks_posted",
@@ -435,18 +436,16 @@ class Swaps(MajlisCog):
             return
         guild_lang = await self.bot.guild_language(request.guild_id)
         try:
-            thread = await channel.create_thread(
-                name=t(guild_lang, "swaps.help.thread_name", id=request.id),
-                type=discord.ChannelType.private_thread,
-                invitable=False,
-                auto_archive_duration=10080,
+            delivery = self.bot.delivery
+            thread = await delivery.open_private_thread(
+                channel, t(guild_lang, "swaps.help.thread_name", id=request.id)
             )
             await store.set_help_thread(self.bot.db, request.id, interaction.user.id, thread.id)
-            for user_id in (request.user_id, interaction.user.id):
-                await thread.add_user(discord.Object(user_id))
+            await delivery.add_members(thread, (request.user_id, interaction.user.id))
             # The thread is in the guild's language; its first line speaks to the author in their own form.
             author = await self.bot.member_language(request.guild_id, request.user_id)
-            await thread.send(
+            await delivery.send(
+                thread,
                 t(
                     Reader(guild_lang, author.addressing),
                     "swaps.help.thread_intro",
