@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import Coroutine
 from dataclasses import dataclass
@@ -36,6 +37,15 @@ DELIVERY_WORKERS = 50
 
 class TransientDeliveryError(Exception):
     """A failure worth retrying later (Discord 5xx, a dropped connection, a timeout)."""
+
+
+TRANSIENT = (discord.DiscordServerError, aiohttp.ClientError, TimeoutError, TransientDeliveryError)
+
+
+def _present(group: store.IntroGroup) -> store.IntroGroup:
+    """The group without members who ran `/privacy forget` (their ids are negative tombstones)."""
+    members = tuple(uid for uid in group.members if uid > 0)
+    return group if members == group.members else dataclasses.replace(group, members=members)
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,7 @@ class RoundRunner(RoundPlanner):
 
     async def _deliver_group(self, stored: store.IntroRound, group: store.IntroGroup) -> bool:
         """Take one group as far as it goes; return False when it should be retried later."""
+        group = _present(group)
         try:
             if stored.delivery == "dm":
                 await self._deliver_by_dm(stored, group)
@@ -159,7 +170,7 @@ class RoundRunner(RoundPlanner):
             await store.set_group_state(
                 self.db, group.group_id, "failed", error=f"{exc.status}: {exc.text}"[:300]
             )
-        except (discord.DiscordServerError, aiohttp.ClientError, TimeoutError, TransientDeliveryError) as exc:
+        except TRANSIENT as exc:
             attempts = await store.count_attempt(self.db, group.group_id, f"{type(exc).__name__}: {exc}")
             if attempts >= MAX_ATTEMPTS:
                 log.warning("intro group %s failed %s times, giving up: %s", group.group_id, attempts, exc)
@@ -265,6 +276,7 @@ class RoundRunner(RoundPlanner):
     async def _deliver_by_dm(self, stored: store.IntroRound, group: store.IntroGroup) -> None:
         delivery, db, group_id = self.bot.delivery, self.db, group.group_id
         marker = Marker.footer(*logic.group_markers(stored.round_id, group.position))
+        transient: BaseException | None = None
         for uid in group.members:
             state = group.dm_states.get(uid, "pending")
             if state in ("sent", "closed"):
@@ -290,6 +302,16 @@ class RoundRunner(RoundPlanner):
             except discord.Forbidden:
                 # Closed DMs: recorded for the admin's status, never retried.
                 await store.set_dm_state(db, group_id, uid, "closed")
+            except TRANSIENT as exc:
+                # Retried with the group; the others are not held up by one member's failure.
+                log.info("intro DM to member %s of group %s will be retried: %s", uid, group_id, exc)
+                transient = exc
+            except discord.HTTPException as exc:
+                # Refused for this member only (an unknown user, say): never retried, the others still get theirs.
+                log.warning("intro DM to member %s of group %s refused: %s", uid, group_id, exc)
+                await store.set_dm_state(db, group_id, uid, "closed")
+        if transient is not None:
+            raise TransientDeliveryError(str(transient)) from transient
         refreshed = await store.get_group(db, group_id)
         sent = refreshed is not None and any(s == "sent" for s in refreshed.dm_states.values())
         if sent:
@@ -300,6 +322,8 @@ class RoundRunner(RoundPlanner):
     async def _tell_unmatched(self, stored: store.IntroRound) -> None:
         """Tell each member left out why, once (they also see it in `/intros status`)."""
         for uid, reason in (await store.unmatched_of(self.db, stored.round_id)).items():
+            if uid <= 0:
+                continue  # forgotten since the round was made
             lang = await self.bot.member_language(stored.guild_id, uid)
             # Marked before sending: a lost notice is better than a repeated one; status shows it anyway.
             await store.set_unmatched_notified(self.db, stored.round_id, uid, "sent")
@@ -338,12 +362,13 @@ class RoundRunner(RoundPlanner):
                 continue
             try:
                 await self._checkin_group(stored, group)
-            except discord.HTTPException as exc:
+            except (discord.HTTPException, TransientDeliveryError) as exc:
                 log.warning("check-in of intro group %s failed: %s", group.group_id, exc)
                 await store.set_checkin_state(self.db, group.group_id, "failed")
         await store.mark_checkin_done(self.db, round_id)
 
     async def _checkin_group(self, stored: store.IntroRound, group: store.IntroGroup) -> None:
+        group = _present(group)
         delivery, db, group_id = self.bot.delivery, self.db, group.group_id
         lang = stored.language
         view = checkin_view(group_id, lang)
@@ -385,6 +410,7 @@ class RoundRunner(RoundPlanner):
         """Ask each member who got the intro by DM, each DM a recorded step (a restart asks nobody twice)."""
         delivery, db, group_id = self.bot.delivery, self.db, group.group_id
         await store.set_checkin_state(db, group_id, "posting")
+        transient: BaseException | None = None
         for uid in group.members:
             state = group.checkin_dm_states.get(uid, "pending")
             if group.dm_states.get(uid) != "sent" or state in ("sent", "closed"):
@@ -413,6 +439,15 @@ class RoundRunner(RoundPlanner):
                 await store.set_checkin_dm_state(db, group_id, uid, "sent", message.id)
             except discord.Forbidden:
                 await store.set_checkin_dm_state(db, group_id, uid, "closed")
+            except TRANSIENT as exc:
+                log.info("check-in DM to member %s of group %s failed: %s", uid, group_id, exc)
+                transient = exc
+            except discord.HTTPException as exc:
+                # Refused for this member only: the others are still asked.
+                log.warning("check-in DM to member %s of group %s refused: %s", uid, group_id, exc)
+                await store.set_checkin_dm_state(db, group_id, uid, "closed")
+        if transient is not None:
+            raise TransientDeliveryError(str(transient)) from transient
         await store.set_checkin_state(db, group_id, "posted")
 
 
