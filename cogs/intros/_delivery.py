@@ -68,6 +68,7 @@ class RoundRunner(RoundPlanner):
         self.workers = DELIVERY_WORKERS
         self.retry_backoff = 30.0  # seconds before retrying groups that failed transiently (× attempts)
         self.deliveries: dict[int, asyncio.Task[None]] = {}
+        self.checkin_attempts: dict[int, int] = {}  # transient check-in failures per round (since start-up)
         self.tasks: set[asyncio.Task[None]] = set()
 
     async def start(self, guild_id: int, scheduled_for: datetime) -> RoundOutcome:
@@ -357,14 +358,34 @@ class RoundRunner(RoundPlanner):
         stored = await store.get_round(self.db, round_id)
         if stored is None or stored.checkin_done:
             return
+        unsettled = []  # groups to ask again later: a transient error, or an intro still being delivered
         for group in await store.round_groups(self.db, round_id):
-            if group.state != "posted" or group.checkin_state in ("posted", "failed"):
+            if group.checkin_state in ("posted", "failed"):
+                continue
+            if group.state != "posted":
+                if group.state not in FINAL_STATES:
+                    unsettled.append(group)
                 continue
             try:
                 await self._checkin_group(stored, group)
-            except (discord.HTTPException, TransientDeliveryError) as exc:
+            except TRANSIENT as exc:
+                # Its recorded steps stay as they are: the next attempt finds what this one made.
+                log.info("check-in of intro group %s will be retried: %s", group.group_id, exc)
+                unsettled.append(group)
+            except discord.HTTPException as exc:
                 log.warning("check-in of intro group %s failed: %s", group.group_id, exc)
                 await store.set_checkin_state(self.db, group.group_id, "failed")
+        if unsettled:
+            attempts = self.checkin_attempts.get(round_id, 0) + 1
+            if attempts < MAX_ATTEMPTS:
+                self.checkin_attempts[round_id] = attempts
+                when = self.bot.clock.now() + timedelta(seconds=self.retry_backoff * attempts)
+                self.schedule_checkin(round_id, when)
+                return
+            for group in unsettled:
+                log.warning("check-in of intro group %s failed %s times, giving up", group.group_id, attempts)
+                await store.set_checkin_state(self.db, group.group_id, "failed")
+        self.checkin_attempts.pop(round_id, None)
         await store.mark_checkin_done(self.db, round_id)
 
     async def _checkin_group(self, stored: store.IntroRound, group: store.IntroGroup) -> None:

@@ -1,6 +1,9 @@
-"""End to end: a member who runs `/privacy forget` mid-round never breaks the rest of their group."""
+"""End to end: a member who forgets mid-round, or one transient error, never costs the rest of a group."""
 
 from __future__ import annotations
+
+import json
+from datetime import timedelta
 
 from bot.i18n import t
 from bot.storage import intros as store
@@ -29,8 +32,8 @@ def intros_of(majlis, user):
 
 
 def checkins_of(majlis, user):
-    question = t("ar", "intros.checkin.dm_question", members="").strip()
-    return [m for m in majlis.fake.dm_messages(user) if question in m.content]
+    """The check-in DMs a member got (only the check-in carries "not yet")."""
+    return [m for m in majlis.fake.dm_messages(user) if ":not_yet" in json.dumps(m.components)]
 
 
 async def test_forget_before_dm_delivery_still_delivers_to_the_partner(majlis):
@@ -85,3 +88,43 @@ async def test_one_member_s_dm_failure_does_not_skip_the_others(majlis):
     await cog(majlis).runner.deliver(round_id)
     await delivered(majlis)
     assert [len(intros_of(majlis, u)) for u in users] == [1, 1, 1]
+
+
+# --- a transient error at check-in time is retried, never the end of the check-in ------------------
+
+
+async def retried_checkin(majlis):
+    """Fire the check-in's retry the way the scheduler would, on the bot's clock."""
+    majlis.clock.advance(timedelta(minutes=10))
+    assert await majlis.bot.scheduler.fire_due() >= 1
+    await majlis.fake.wait_for(lambda: not cog(majlis).runner.tasks, timeout=10)
+
+
+async def test_a_server_error_at_check_in_is_retried_in_the_thread(majlis):
+    channel, _ = await setup_intros(majlis, 2)
+    round_id = await started_round(majlis)
+    await cog(majlis).runner.deliver(round_id)
+    [thread] = majlis.fake.threads(channel)
+    majlis.fake.inject_error("POST", f"/channels/{thread.id}/messages", status=503, count=1)
+    await cog(majlis).runner.post_checkin(round_id)
+    [group] = await store.round_groups(majlis.bot.db, round_id)
+    assert group.checkin_state != "failed"
+    assert not (await store.get_round(majlis.bot.db, round_id)).checkin_done
+    await retried_checkin(majlis)
+    [group] = await store.round_groups(majlis.bot.db, round_id)
+    assert group.checkin_state == "posted"
+    assert (await store.get_round(majlis.bot.db, round_id)).checkin_done
+    assert len([m for m in majlis.fake.messages(thread) if ":not_yet" in json.dumps(m.components)]) == 1
+
+
+async def test_a_server_error_on_one_check_in_dm_asks_the_others_and_retries_that_one(majlis):
+    _, users = await setup_intros(majlis, 3, delivery="dm", group_size=3)
+    round_id = await started_round(majlis)
+    await cog(majlis).runner.deliver(round_id)
+    majlis.fake.inject_error("POST", "/channels/*/messages", status=503, count=1)
+    await cog(majlis).runner.post_checkin(round_id)
+    assert sorted(len(checkins_of(majlis, u)) for u in users) == [0, 1, 1]
+    await retried_checkin(majlis)
+    assert [len(checkins_of(majlis, u)) for u in users] == [1, 1, 1]
+    [group] = await store.round_groups(majlis.bot.db, round_id)
+    assert group.checkin_state == "posted"
