@@ -8,8 +8,9 @@ made and one `Pacer` for all bot-initiated traffic. Use the bot's single instanc
   the step (`begun`), first `find()` what it may have made; otherwise `record()` the step *before*
   `send()` makes the Discord call. The caller records the result (an id) after it returns.
 - `find_own_thread(channel, names)` — a thread the bot opened in `channel` under one of `names`.
-- `find_own_message(channel, marker)` — one of the bot's messages among the last `LOOKBACK` in a
-  channel, thread or DM, recognised by a `Marker`: an embed footer or a button custom_id prefix.
+- `find_own_message(channel, marker, after=)` — one of the bot's messages in a channel, thread or DM,
+  recognised by a `Marker` (an embed footer, a button custom_id prefix, or an exact text): every message
+  since `after` (the recorded attempt time, or the thread) when given, else the last `LOOKBACK`.
 - `get_thread(guild, thread_id)` — a recorded thread, or None when it was deleted.
 - `open_private_thread(channel, name, ...)` / `open_message_thread(channel, message_id, name, ...)` /
   `add_members(thread, user_ids)` — threads, paced and opened one at a time.
@@ -24,6 +25,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 import discord
@@ -37,6 +39,8 @@ T = TypeVar("T")
 # Messages read back when looking for one a stopped bot may have sent: one request reads up to 100,
 # and a busy channel (the prompts channel, say) can get many replies before the bot is back.
 LOOKBACK = 100
+# Clocks drift: an attempt's recorded time may run a little ahead of Discord's id for what it made.
+LOOKBACK_MARGIN = timedelta(minutes=5)
 THREAD_WEEK: Literal[10080] = (
     10080  # minutes: a week's auto-archive, so a thread outlives the cadence that made it
 )
@@ -48,6 +52,7 @@ class Marker:
 
     footers: frozenset[str] = frozenset()
     custom_id_prefix: str | None = None
+    contents: frozenset[str] = frozenset()
 
     @classmethod
     def footer(cls, *texts: str) -> Marker:
@@ -59,8 +64,15 @@ class Marker:
         """Recognise a message by a button whose custom_id starts with `prefix`."""
         return cls(custom_id_prefix=prefix)
 
+    @classmethod
+    def content(cls, *texts: str) -> Marker:
+        """Recognise a plain message by its exact text (give every language's; for a thread of its own)."""
+        return cls(contents=frozenset(texts))
+
     def matches(self, message: discord.Message) -> bool:
         """Tell whether a message carries this marker."""
+        if self.contents and message.content in self.contents:
+            return True
         if self.footers and any(e.footer and e.footer.text in self.footers for e in message.embeds):
             return True
         prefix = self.custom_id_prefix
@@ -127,11 +139,29 @@ class Delivery:
         return None
 
     async def find_own_message(
-        self, channel: discord.abc.Messageable, marker: Marker
+        self,
+        channel: discord.abc.Messageable,
+        marker: Marker,
+        *,
+        after: discord.abc.Snowflake | datetime | None = None,
     ) -> discord.Message | None:
-        """Find the newest of the bot's messages carrying `marker` among the channel's last `LOOKBACK`."""
+        """Find one of the bot's messages carrying `marker`.
+
+        With `after` (when the attempt began, or the thread it was made in) every message since is read,
+        oldest first, so a busy channel cannot hide it; without, the channel's last `LOOKBACK`, newest first.
+        """
         await self.pacer.acquire()
-        async for message in channel.history(limit=LOOKBACK):
+        if after is None:
+            history = channel.history(limit=LOOKBACK)
+        else:
+            if isinstance(after, datetime):
+                after = discord.Object(discord.utils.time_snowflake(after - LOOKBACK_MARGIN))
+            history = channel.history(limit=None, after=after, oldest_first=True)
+        count = 0
+        async for message in history:
+            count += 1
+            if count % 100 == 0:
+                await self.pacer.acquire()  # each further page is one more request
             if message.author.id == self.me and marker.matches(message):
                 return message
         return None

@@ -396,24 +396,31 @@ async def next_due(db: Database) -> datetime | None:
 # --- "I can help" -----------------------------------------------------------------------------
 
 
-async def record_help(db: Database, request: SwapRequest, helper_user_id: int, now: datetime) -> int | None:
-    """Record a helper's offer on a request; return the thread already opened for them, if any."""
+@dataclass(frozen=True)
+class HelpStep:
+    """Where the "I can help" thread between a request's author and one helper stands."""
+
+    thread_id: int | None
+    fresh: bool  # no earlier press recorded this offer: nothing can have been made for it yet
+
+
+async def record_help(db: Database, request: SwapRequest, helper_user_id: int, now: datetime) -> HelpStep:
+    """Record a helper's offer on a request (once, before any request to Discord); return where it stands."""
+    async with db.conn.execute(
+        "INSERT INTO swap_helps (request_id, guild_id, helper_user_id, created_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (request_id, helper_user_id) DO NOTHING",
+        (request.id, request.guild_id, helper_user_id, to_db_time(now)),
+    ) as cur:
+        fresh = cur.rowcount == 1
     row = await db.fetchone(
         "SELECT thread_id FROM swap_helps WHERE request_id = ? AND helper_user_id = ?",
         (request.id, helper_user_id),
     )
-    if row is not None and row["thread_id"] is not None:
-        return int(row["thread_id"])
-    await db.execute(
-        "INSERT INTO swap_helps (request_id, guild_id, helper_user_id, created_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (request_id, helper_user_id) DO NOTHING",
-        (request.id, request.guild_id, helper_user_id, to_db_time(now)),
-    )
-    return None
+    return HelpStep(row["thread_id"] if row else None, fresh)
 
 
-async def set_help_thread(db: Database, request_id: int, helper_user_id: int, thread_id: int) -> None:
-    """Remember the private thread opened between a request's owner and a helper."""
+async def set_help_thread(db: Database, request_id: int, helper_user_id: int, thread_id: int | None) -> None:
+    """Remember the private thread opened between a request's owner and a helper (None: it was deleted)."""
     await db.execute(
         "UPDATE swap_helps SET thread_id = ? WHERE request_id = ? AND helper_user_id = ?",
         (thread_id, request_id, helper_user_id),

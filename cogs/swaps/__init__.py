@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
+from functools import partial
 from typing import Literal
 
+import aiohttp
 import discord
 from discord import app_commands
 
@@ -21,6 +23,7 @@ from bot.cog import (
     send,
 )
 from bot.cooldowns import check_cooldown, cooldown
+from bot.delivery import Marker
 from bot.errors import MajlisError
 from bot.hooks import DailyJob, Feature, Hooks
 from bot.i18n import Reader, expiry_date, group_address, t
@@ -35,6 +38,11 @@ from cogs.swaps._embeds import PAGE_SIZE, list_embed, match_embed, page_count, s
 from cogs.swaps._views import HelpButton, MatchButton, PageView, RenewButton, match_view, renew_view
 
 log = logging.getLogger(__name__)
+
+
+async def _nothing() -> None:
+    return None
+
 
 _BOARD_PERMISSIONS = (
     "view_channel",
@@ -430,38 +438,70 @@ class Swaps(MajlisCog):
         channel: discord.TextChannel,
         lang: str,
     ) -> None:
-        existing = await store.record_help(self.bot.db, request, interaction.user.id, self.bot.clock.now())
-        if existing is not None:
-            await send(interaction, t(lang, "swaps.help.existing", thread=f"<#{existing}>"))
-            return
-        guild_lang = await self.bot.guild_language(request.guild_id)
+        step = await store.record_help(self.bot.db, request, interaction.user.id, self.bot.clock.now())
         try:
-            delivery = self.bot.delivery
-            thread = await delivery.open_private_thread(
-                channel, t(guild_lang, "swaps.help.thread_name", id=request.id)
-            )
-            await store.set_help_thread(self.bot.db, request.id, interaction.user.id, thread.id)
-            await delivery.add_members(thread, (request.user_id, interaction.user.id))
-            # The thread is in the guild's language; its first line speaks to the author in their own form.
-            author = await self.bot.member_language(request.guild_id, request.user_id)
-            await delivery.send(
-                thread,
-                t(
-                    Reader(guild_lang, author.addressing),
-                    "swaps.help.thread_intro",
-                    helper=f"<@{interaction.user.id}>",
-                    member=f"<@{request.user_id}>",
-                    want=skill_name(request.want, guild_lang),
-                    offer=skill_name(request.offer, guild_lang),
-                    id=request.id,
-                ),
-                allowed_mentions=ping_only([request.user_id, interaction.user.id]),
-            )
+            thread, made = await self._help_steps(request, channel, interaction.user.id, step)
         except discord.Forbidden as error:
             log.warning("could not open a help thread for swap %s: %s", request.id, error)
             await send(interaction, t(lang, "error.bot_forbidden"))
             return
-        await send(interaction, t(lang, "swaps.help.opened", thread=thread.mention))
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as error:
+            # What was made is recorded or findable: the next press picks up from here, in the same thread.
+            log.warning("help thread for swap %s stopped part way: %s", request.id, error)
+            raise MajlisError("swaps.help.failed") from error
+        key = "swaps.help.opened" if made else "swaps.help.existing"
+        await send(interaction, t(lang, key, thread=f"<#{thread.id}>"))
+
+    async def _help_steps(
+        self, request: store.SwapRequest, channel: discord.TextChannel, helper: int, step: store.HelpStep
+    ) -> tuple[discord.Thread, bool]:
+        """Take the help thread as far as it goes; return it, and whether this press finished it.
+
+        The offer's row is recorded before any request. A later press first finds what an earlier one
+        made (the thread by its name, the intro from the thread's start) and only does what is missing.
+        """
+        db, delivery = self.bot.db, self.bot.delivery
+        guild_lang = await self.bot.guild_language(request.guild_id)
+        thread: discord.Thread | None = None
+        if step.thread_id is not None:
+            thread = await delivery.get_thread(channel.guild, step.thread_id)
+            if thread is None:  # deleted meanwhile: open a new one
+                await store.set_help_thread(db, request.id, helper, None)
+        opened = thread is None
+        if thread is None:
+            names = [t(lang, "swaps.help.thread_name", id=request.id) for lang in (guild_lang, "ar", "en")]
+            thread = await delivery.send_once(
+                begun=not step.fresh,
+                find=partial(delivery.find_own_thread, channel, names),
+                record=_nothing,  # the offer's row, recorded above, is this step's record
+                send=partial(delivery.open_private_thread, channel, names[0]),
+            )
+            await store.set_help_thread(db, request.id, helper, thread.id)
+        # The thread is in the guild's language; its first line speaks to the author in their own form.
+        author = await self.bot.member_language(request.guild_id, request.user_id)
+        intro = self._help_intro(request, helper, Reader(guild_lang, author.addressing))
+        forms = ("masculine", "feminine", "neutral")
+        intros = {intro} | {
+            self._help_intro(request, helper, Reader(lg, f)) for lg in ("ar", "en") for f in forms
+        }
+        if not opened and await delivery.find_own_message(thread, Marker.content(*intros), after=thread):
+            return thread, False
+        # Adding a member twice is harmless, so a resumed press simply adds both again.
+        await delivery.add_members(thread, (request.user_id, helper))
+        await delivery.send(thread, intro, allowed_mentions=ping_only([request.user_id, helper]))
+        return thread, True
+
+    @staticmethod
+    def _help_intro(request: store.SwapRequest, helper: int, lang: str) -> str:
+        return t(
+            lang,
+            "swaps.help.thread_intro",
+            helper=f"<@{helper}>",
+            member=f"<@{request.user_id}>",
+            want=skill_name(request.want, lang),
+            offer=skill_name(request.offer, lang),
+            id=request.id,
+        )
 
     async def answer_match(
         self, interaction: discord.Interaction, match_id: int, position: int, answer: str

@@ -60,13 +60,13 @@ async def test_a_begun_step_that_left_nothing_is_recorded_again_and_sent():
     assert log == ["find", "record", "send"]
 
 
-def _message(*, footer=None, custom_ids=()):
-    """What `Marker.matches` reads of a discord.Message: embeds and component rows."""
+def _message(*, footer=None, custom_ids=(), content=""):
+    """What `Marker.matches` reads of a discord.Message: content, embeds and component rows."""
     embed = discord.Embed(title="x")
     if footer:
         embed.set_footer(text=footer)
     row = SimpleNamespace(children=[SimpleNamespace(custom_id=c) for c in custom_ids])
-    return SimpleNamespace(embeds=[embed], components=[row])
+    return SimpleNamespace(content=content, embeds=[embed], components=[row])
 
 
 def test_markers_recognise_a_footer_in_any_language_or_a_button_prefix():
@@ -80,3 +80,12 @@ def test_markers_recognise_a_footer_in_any_language_or_a_button_prefix():
     )
     assert not button.matches(_message(custom_ids=["majlis:intros:checkin:7:met"]))  # the intro's own button
     assert not button.matches(_message(footer="Prompt #12"))
+
+
+def test_a_content_marker_matches_only_the_exact_text_in_any_language():
+    marker = Marker.content("مرحبا <@1>", "Hello <@1>")
+    assert marker.matches(_message(content="Hello <@1>"))
+    assert marker.matches(_message(content="مرحبا <@1>"))
+    assert not marker.matches(_message(content="Hello <@1> and more"))
+    assert not marker.matches(_message(footer="Hello <@1>"))
+    assert not Marker.footer("x").matches(_message(content=""))

@@ -168,9 +168,10 @@ async def test_done_with_thanks_completes_the_whole_swap_and_adds_reputation(db)
 
 async def test_done_without_a_match_credits_the_helper(db):
     request = await _open(db, 10, "logo design", "wordpress")
-    assert await store.record_help(db, request, 12, NOW) is None
+    assert await store.record_help(db, request, 12, NOW) == store.HelpStep(None, fresh=True)
+    assert await store.record_help(db, request, 12, NOW) == store.HelpStep(None, fresh=False)
     await store.set_help_thread(db, request.id, 12, 555)
-    assert await store.record_help(db, request, 12, NOW) == 555
+    assert await store.record_help(db, request, 12, NOW) == store.HelpStep(555, fresh=False)
     assert await store.helpers_of(db, request.id) == [12]
     await store.complete_request(db, request, NOW, partner_ids=[12], thanks=None)
     assert await store.member_counts(db, GUILD, 12) == {"swaps_done": 1, "reputation": 0}
