@@ -12,7 +12,7 @@ from bot.client_details import Finding, FindingKind, mask_findings, registrable_
 from bot.errors import MajlisError
 from bot.fields import FIELDS, Field, find_field, get_field
 from bot.i18n import t
-from bot.text import isolate, literal, normalize_key, normalize_text
+from bot.text import isolate, literal, literal_parts, normalize_key, normalize_text
 
 TITLE_MAX = 100  # a forum thread's name is at most 100 characters
 STORY_MAX = 1500
@@ -211,18 +211,54 @@ def compose_post(draft: ShareDraft, author_id: int, fields: Sequence[str], lang:
         if lang == "ar"
         else ", ".join(_field_label(k, lang) for k in fields)
     )
-    body = [
-        f"**{t(lang, 'share.post_story')}**",
-        literal(draft.story),
-        "",
-        f"**{t(lang, 'share.post_lesson')}**",
-        literal(draft.lesson),
-        "",
-        t(lang, "share.post_credit", author=f"<@{author_id}>"),
-    ]
+    messages = _Messages(MESSAGE_MAX)
+    messages.line(f"**{t(lang, 'share.post_story')}**")
+    messages.member(draft.story)
+    messages.line("")
+    messages.line(f"**{t(lang, 'share.post_lesson')}**")
+    messages.member(draft.lesson)
+    messages.line("")
+    messages.line(t(lang, "share.post_credit", author=f"<@{author_id}>"))
     if field_names:
-        body.append(t(lang, "share.post_fields", fields=field_names))
-    return PostText(_shorten(draft.title, TITLE_MAX), split_message("\n".join(body)))
+        messages.line(t(lang, "share.post_fields", fields=field_names))
+    return PostText(_shorten(draft.title, TITLE_MAX), messages.done())
+
+
+class _Messages:
+    """Lines packed into messages of at most `limit` characters; member text cut before it is escaped."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.sent: list[str] = []
+        self.lines: list[str] = []
+
+    def room(self) -> int:
+        return self.limit - len("\n".join(self.lines)) - (1 if self.lines else 0)
+
+    def line(self, text: str) -> None:
+        if self.lines and self.room() < len(text):
+            self.flush()
+        self.lines.append(text)
+
+    def member(self, text: str) -> None:
+        room = self.room()
+        if room < self.limit // 4:
+            self.flush()
+            room = self.limit
+        for index, part in enumerate(literal_parts(text, self.limit, room)):
+            if index:
+                self.flush()
+            self.lines.append(part)
+
+    def flush(self) -> None:
+        chunk = "\n".join(self.lines).strip()
+        if chunk:
+            self.sent.append(chunk)
+        self.lines = []
+
+    def done(self) -> list[str]:
+        self.flush()
+        return self.sent
 
 
 def _field_label(key: str, lang: str) -> str:

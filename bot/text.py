@@ -98,3 +98,58 @@ def literal(text: str) -> str:
         position = url.end()
     parts.append(_escape_markup(text[position:]))
     return "".join(parts)
+
+
+_BREAKS = ("\n\n", "\n", " ")
+
+
+def literal_parts(text: str, limit: int, first: int | None = None) -> list[str]:
+    """Cut member text into pieces of at most `limit` characters each once literal, and make each literal.
+
+    The raw text is cut, never the escaped text: a cut cannot land between a backslash and what it
+    escapes, and each piece is escaped as the start of a line, which it is in its own message. Cuts fall
+    at a paragraph, line or word break when one lies in the second half of the room. `first`, when
+    given, is the room left for the first piece (what follows a heading in the same message); when not
+    one character fits there, the first piece is empty.
+    """
+    parts: list[str] = []
+    rest = text.strip()
+    room = limit if first is None else first
+    while rest:
+        shown = literal(rest)
+        if len(shown) <= room:
+            parts.append(shown)
+            break
+        cut = _cut(rest, room)
+        if cut == 0 and room < limit:  # not even one character fits after what came first
+            parts.append("")
+            room = limit
+            continue
+        cut = max(cut, 1)
+        parts.append(literal(rest[:cut].rstrip()))
+        rest = rest[cut:].lstrip()
+        room = limit
+    return parts
+
+
+def _cut(text: str, room: int) -> int:
+    """Return where to cut `text` so the part before it, made literal, fits in `room` (at least one character)."""
+
+    def fits(cut: int) -> bool:
+        return len(literal(text[:cut].rstrip())) <= room
+
+    low, high = 1, min(room, len(text))  # escaping never shortens text
+    while low < high:
+        middle = (low + high + 1) // 2
+        if fits(middle):
+            low = middle
+        else:
+            high = middle - 1
+    hard = low
+    if not fits(hard):
+        return 0
+    for brk in _BREAKS:
+        at = text.rfind(brk, 0, hard + 1)
+        if at >= hard // 2 and at > 0 and fits(at):
+            return at
+    return hard

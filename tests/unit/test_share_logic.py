@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -36,6 +37,7 @@ from bot.share import (
     validate_draft,
     validate_query,
 )
+from tests.markup import plain
 
 # --- validating a draft -------------------------------------------------------------------------------
 
@@ -331,3 +333,15 @@ def test_a_snippet_escapes_markdown_and_survives_no_match():
     snippet = make_snippet("use *bold* and `code` here", "nothing")
     assert "\\*bold\\*" in snippet and "\\`code\\`" in snippet
     assert make_snippet("Pricing_matters", "pricing").startswith("**")
+
+
+@pytest.mark.parametrize(
+    "story", ["a" + "#" * 993 + " HUGE HEADING", "- " * 661 + "z 1. first", "a" + "#" * 1400]
+)
+def test_a_long_post_is_cut_before_escaping_so_no_message_starts_with_live_markup(story):
+    draft = ShareDraft(title="Pricing", story=story, lesson="Ask for a deposit first.")
+    post = compose_post(draft, 1, ["design"], "en")
+    assert len(post.messages) >= 2 and all(len(m) <= MESSAGE_MAX for m in post.messages)
+    for message in post.messages:
+        heading_free = plain(message).replace("**The story**", "").replace("**What I learned**", "")
+        assert not re.search(r"^\s*(#|-#|>|[-*+]\s|\d+[.)])", heading_free, re.MULTILINE), message

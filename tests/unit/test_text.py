@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.text import literal
+from bot.text import literal, literal_parts
 from tests.markup import active_markup, rendered
 
 ZWSP = "\u200b"
@@ -103,3 +103,27 @@ def test_plain_links_stay_visible_and_whole():
 
 def test_plain_words_and_arabic_are_unchanged():
     assert literal("تصميم شعارات and Django 5") == "تصميم شعارات and Django 5"
+
+
+# --- member text cut into Discord-sized messages ----------------------------------------------------
+
+LONG_MEMBER_TEXT = st.lists(st.one_of(_MARKUP_PIECES, st.text(max_size=8)), max_size=400).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(LONG_MEMBER_TEXT, st.integers(min_value=20, max_value=300), st.integers(min_value=1, max_value=300))
+def test_member_text_cut_then_escaped_fits_renders_no_markup_and_reads_as_typed(text, limit, first):
+    parts = literal_parts(text, limit, min(first, limit))
+    assert all(len(part) <= limit for part in parts)
+    assert len(parts[0]) <= min(first, limit) if parts else True
+    for part in parts:
+        assert active_markup(part) == [], part  # each part starts its own message (or line)
+    if "://" not in text:  # a cut inside a link leaves two plain texts: compared without links
+        assert "".join("".join(rendered(p) for p in parts).split()) == "".join(text.replace(ZWSP, "").split())
+
+
+@pytest.mark.parametrize("text", ["a" + "#" * 993 + " HUGE HEADING", "- " * 661 + "z 1. first"])
+def test_the_review_s_long_posts_are_cut_before_escaping(text):
+    parts = literal_parts(text, 2000, first=1000)  # after a heading, in the same message
+    assert len(parts) == 2 and all(len(part) <= 2000 for part in parts)
+    assert all(active_markup(part) == [] for part in parts)
