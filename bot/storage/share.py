@@ -154,17 +154,29 @@ async def dismiss_in_draft(db: Database, draft_id: int, texts: Sequence[str]) ->
     )
 
 
+# share_drafts.posting: 0 never tried, 1 being posted, 2 an earlier attempt stopped part way (its forum
+# thread may exist), 3 being posted again after such an attempt (look for the thread before making one).
+
+
 async def claim_draft(db: Database, draft_id: int) -> bool:
     """Mark a draft as being posted; False if another press already claimed it."""
     async with db.conn.execute(
-        "UPDATE share_drafts SET posting = 1 WHERE draft_id = ? AND posting = 0", (draft_id,)
+        "UPDATE share_drafts SET posting = CASE posting WHEN 2 THEN 3 ELSE 1 END"
+        " WHERE draft_id = ? AND posting IN (0, 2)",
+        (draft_id,),
     ) as cur:
         return cur.rowcount > 0
 
 
 async def release_draft(db: Database, draft_id: int) -> None:
-    """Let a draft be chosen again after posting it failed."""
-    await db.execute("UPDATE share_drafts SET posting = 0 WHERE draft_id = ?", (draft_id,))
+    """Let a draft be chosen again after posting it failed (the next attempt looks for what this one made)."""
+    await db.execute("UPDATE share_drafts SET posting = 2 WHERE draft_id = ?", (draft_id,))
+
+
+async def draft_resumes(db: Database, draft_id: int) -> bool:
+    """Tell whether the draft is being posted again after an attempt that may have made its thread."""
+    row = await db.fetchone("SELECT posting FROM share_drafts WHERE draft_id = ?", (draft_id,))
+    return row is not None and row["posting"] == 3
 
 
 async def delete_draft(db: Database, draft_id: int) -> None:

@@ -339,14 +339,22 @@ class Share(MajlisCog):
         tags = await self._forum_tags(forum, fields, guild_lang)
         post = compose_post(draft, interaction.user.id, fields, guild_lang)
         try:
-            created = await forum.create_thread(
-                name=post.thread_name,
-                content=post.messages[0],
-                applied_tags=tags,
-                allowed_mentions=discord.AllowedMentions.none(),
-            )
-            for extra in post.messages[1:]:
-                await created.thread.send(extra, allowed_mentions=discord.AllowedMentions.none())
+            # A retry after a part-way failure finishes the thread it made instead of making another.
+            found = None
+            if await store.draft_resumes(self.bot.db, draft_id):
+                found = await self._find_post(forum, post.thread_name, post.messages)
+            if found is None:
+                created = await forum.create_thread(
+                    name=post.thread_name,
+                    content=post.messages[0],
+                    applied_tags=tags,
+                    allowed_mentions=discord.AllowedMentions.none(),
+                )
+                thread, there = created.thread, 1
+            else:
+                thread, there = found
+            for extra in post.messages[there:]:
+                await self.bot.delivery.send(thread, extra, allowed_mentions=discord.AllowedMentions.none())
         except discord.Forbidden as exc:
             raise MajlisError("share.cannot_post") from exc
         except discord.HTTPException as exc:
@@ -356,14 +364,36 @@ class Share(MajlisCog):
             self.bot.db,
             guild_id=guild.id,
             user_id=interaction.user.id,
-            thread_id=created.thread.id,
+            thread_id=thread.id,
             draft=draft,
             fields=fields,
             masked=masked,
             now=self.bot.clock.now(),
             draft_id=draft_id,
         )
-        return created.thread.jump_url
+        return thread.jump_url
+
+    async def _find_post(
+        self, forum: discord.ForumChannel, name: str, messages: list[str]
+    ) -> tuple[discord.Thread, int] | None:
+        """Find the forum thread an earlier attempt made for this post, and how many of its messages it holds."""
+        delivery = self.bot.delivery
+        thread = await delivery.find_own_thread(forum, name)  # type: ignore[arg-type]
+        if thread is None:
+            return None
+        there = 0
+        await delivery.pacer.acquire()
+        # From the thread's start: its first message (the forum post itself) has the thread's id.
+        async for message in thread.history(
+            limit=None, after=discord.Object(thread.id - 1), oldest_first=True
+        ):
+            if message.author.id != delivery.me:
+                continue
+            if there < len(messages) and message.content == messages[there]:
+                there += 1
+            else:
+                break
+        return (thread, there) if there else None  # another post with the same title is not this one
 
     async def _forum_tags(
         self, forum: discord.ForumChannel, fields: list[str], lang: str
