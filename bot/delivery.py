@@ -148,20 +148,22 @@ class Delivery:
         """Find one of the bot's messages carrying `marker`.
 
         With `after` (when the attempt began, or the thread it was made in) every message since is read,
-        oldest first, so a busy channel cannot hide it; without, the channel's last `LOOKBACK`, newest first.
+        oldest first, so a busy channel cannot hide it; the last `LOOKBACK` are read too when that finds
+        nothing (a recorded time from a clock ahead of Discord's). Without, only the last `LOOKBACK`.
         """
-        await self.pacer.acquire()
-        if after is None:
-            history = channel.history(limit=LOOKBACK)
-        else:
+        if after is not None:
             if isinstance(after, datetime):
                 after = discord.Object(discord.utils.time_snowflake(after - LOOKBACK_MARGIN))
-            history = channel.history(limit=None, after=after, oldest_first=True)
-        count = 0
-        async for message in history:
-            count += 1
-            if count % 100 == 0:
-                await self.pacer.acquire()  # each further page is one more request
+            await self.pacer.acquire()
+            count = 0
+            async for message in channel.history(limit=None, after=after, oldest_first=True):
+                count += 1
+                if count % 100 == 0:
+                    await self.pacer.acquire()  # each further page is one more request
+                if message.author.id == self.me and marker.matches(message):
+                    return message
+        await self.pacer.acquire()
+        async for message in channel.history(limit=LOOKBACK):
             if message.author.id == self.me and marker.matches(message):
                 return message
         return None

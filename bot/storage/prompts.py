@@ -58,6 +58,7 @@ class PromptPost:
     answer_count: int | None
     created_at: datetime
     posted_at: datetime | None
+    attempted_at: datetime | None = None  # set just before each send, so a restart looks back from it
 
     @property
     def complete(self) -> bool:
@@ -113,6 +114,7 @@ def _post(row: Any) -> PromptPost:
         answer_count=row["answer_count"],
         created_at=from_db_time(row["created_at"]),  # type: ignore[arg-type]
         posted_at=from_db_time(row["posted_at"]),
+        attempted_at=from_db_time(row["attempted_at"]),
     )
 
 
@@ -134,7 +136,7 @@ def _digest(row: Any) -> Digest:
 _SUGGESTION_COLUMNS = "id, guild_id, author_user_id, text, language, origin, status, created_at"
 _POST_COLUMNS = (
     "id, guild_id, scheduled_for, prompt_ref, suggestion_id, credited_user_id, text, language, channel_id,"
-    " message_id, thread_id, status, error, attempts, answer_count, created_at, posted_at"
+    " message_id, thread_id, status, error, attempts, answer_count, created_at, posted_at, attempted_at"
 )
 _DIGEST_COLUMNS = (
     "id, guild_id, scheduled_for, prompt_post_id, message_id, status, error, "

@@ -251,7 +251,10 @@ class DigestMixin:
         if not isinstance(channel, discord.TextChannel):
             return None  # the channel is gone, so the digest is not in it
         try:
-            return await self.bot.delivery.find_own_message(channel, digest_marker(digest.id))
+            # From when the send began: members chatting meanwhile cannot push it out of reach.
+            return await self.bot.delivery.find_own_message(
+                channel, digest_marker(digest.id), after=digest.attempted_at
+            )
         except discord.HTTPException as exc:
             raise PostFailed(http_code(exc)) from exc
 

@@ -52,7 +52,9 @@ class PostingMixin:
                 try:
                     message = await delivery.send_once(
                         begun=post.attempts > 0,
-                        find=partial(delivery.find_own_message, channel, post_marker(post.id)),
+                        find=partial(
+                            delivery.find_own_message, channel, post_marker(post.id), after=post.attempted_at
+                        ),
                         record=partial(store.start_attempt, db, post.id, channel.id, self.bot.clock.now()),
                         send=partial(delivery.send, channel, embed=embed),
                     )

@@ -163,3 +163,30 @@ async def test_a_digest_stopped_mid_request_is_posted_once(majlis, discord_acts)
     assert f"/{answer.id})" in str(digest.embeds[0])
     stored = await prompt_store.last_digest(majlis.bot.db, majlis.guild.id)
     assert (stored.status, stored.message_id) == ("posted", digest.id)
+
+
+async def test_a_prompt_stopped_mid_request_is_found_past_a_busy_channel_s_last_hundred_messages(majlis):
+    """The look-back after a stop starts at the recorded attempt: 150 member messages cannot hide the post."""
+    channel = await prompts_on(majlis)
+    occurrence = majlis.clock.now().replace(microsecond=0)
+    await majlis.stop_mid_request(
+        "POST",
+        f"/channels/{channel.id}/messages",
+        discord_acts=True,
+        work=lambda: prompts(majlis).scheduled_prompt(majlis.guild.id, occurrence),
+    )
+    hala = majlis.member("hala")
+    for i in range(150):  # members chat while the bot is down
+        majlis.fake.store_message(
+            Message(
+                id=majlis.fake.snowflakes.next(),
+                channel_id=channel.id,
+                author_id=hala.id,
+                guild_id=majlis.guild.id,
+                content=f"message {i}",
+                created_at=majlis.fake.clock.iso(),
+            )
+        )
+    await majlis.start()
+    await prompts(majlis).post_prompt(majlis.guild.id, occurrence)
+    assert len(titled(majlis, channel, "prompts.post_title")) == 1
