@@ -48,6 +48,7 @@ RATES: dict[str, Rate] = {
     "profile.set": Rate(10, timedelta(minutes=5)),
     "profile.find": Rate(10, timedelta(minutes=1)),
     "intros.lists": Rate(10, timedelta(minutes=10)),
+    "privacy.export": Rate(3, timedelta(minutes=10)),  # reads everything about the member, DMs a file
 }
 
 Key = tuple[str, int, int]

@@ -14,10 +14,12 @@ from discord import app_commands
 from bot.client import MajlisBot
 from bot.client_details import parse_client_list
 from bot.cog import GuildInteraction, MajlisCog, MajlisModal, guild_command, in_guild, report_error, send
+from bot.cooldowns import cooldown
 from bot.errors import MajlisError
 from bot.i18n import t
 from bot.storage import privacy as privacy_store
 from bot.storage import share as share_store
+from bot.text import literal
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +35,9 @@ def parse_clients(text: str) -> list[str]:
     for line in text.splitlines():
         name = line.strip()
         if len(name) > CLIENT_NAME_MAX:
-            raise MajlisError("privacy.clients_name_too_long", name=name[:20] + "…", limit=CLIENT_NAME_MAX)
+            raise MajlisError(
+                "privacy.clients_name_too_long", name=literal(name[:20]) + "…", limit=CLIENT_NAME_MAX
+            )
     try:
         return parse_client_list(text, max_names=CLIENT_NAMES_MAX, max_len=CLIENT_NAME_MAX)
     except ValueError as exc:
@@ -175,6 +179,7 @@ class Privacy(MajlisCog):
         await send(interaction, t(lang, key, count=len(names)) if names else t(lang, key))
 
     @guild_command(privacy, name="export", description="Get a file with everything Majlis stores about you")
+    @cooldown("privacy.export")
     async def export(self, interaction: GuildInteraction) -> None:
         """Send the member's export by DM, or here (only they see it) when their DMs are closed."""
         await interaction.response.defer(ephemeral=True, thinking=True)

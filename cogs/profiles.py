@@ -277,7 +277,9 @@ class Profiles(MajlisCog):
             if target.id == interaction.user.id:
                 await send(interaction, t(lang, "profile.none_self"))
             else:
-                await send(interaction, t(lang, "profile.none_other", name=isolate(target.display_name)))
+                await send(
+                    interaction, t(lang, "profile.none_other", name=isolate(literal(target.display_name)))
+                )
             return
         await send(interaction, embed=await self._card(target, profile, lang))
 

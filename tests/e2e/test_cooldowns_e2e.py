@@ -53,6 +53,7 @@ async def setup_for(majlis, command):
         "profile find": lambda n: {"skill": "logo design"},
         "intros again": lambda n: {"member": peer},
         "intros avoid": lambda n: {"member": peer},
+        "privacy export": lambda n: {},
     }[command]
 
 
@@ -67,6 +68,7 @@ async def setup_for(majlis, command):
         ("profile find", "profile.find"),
         ("intros again", "intros.lists"),
         ("intros avoid", "intros.lists"),
+        ("privacy export", "privacy.export"),
     ],
 )
 async def test_each_writing_or_searching_command_has_a_per_member_cooldown(majlis, command, bucket):

@@ -166,3 +166,20 @@ async def test_a_shared_post_and_its_search_result_are_literal(majlis):
     found = await majlis.run(reader, "share search", query="pricing")
     assert str(thread.id) in shown_text(found.message)
     assert_inert_member_text(found.message, may_mention={amal.id})
+
+
+async def test_a_nickname_and_a_client_name_echoed_back_are_literal(majlis):
+    """The 'no profile yet' answer and the 'name too long' refusal show member text as typed, never as markup."""
+    viewer = majlis.member("viewer")
+    sneaky = majlis.fake.create_user("sneaky", global_name="[x](https://evil.example) **big**")
+    majlis.fake.add_member(majlis.guild, sneaky)
+    await majlis.fake.wait_for(
+        lambda: majlis.bot.get_guild(majlis.guild.id).get_member(sneaky.id) is not None
+    )
+    reply = await majlis.run(viewer, "profile show", member=sneaky)
+    assert reply.ephemeral and active_markup(reply.content) == [], reply.content
+    opened = await majlis.fake.invoke(majlis.guild, viewer, "privacy clients", channel=majlis.channel)
+    await opened.response()
+    refused = await majlis.fake.submit_modal(opened, {"majlis:privacy:clients": "**Acme** " + "x" * 200})
+    await refused.wait_done()
+    assert refused.ephemeral and active_markup(refused.content) == [], refused.content
