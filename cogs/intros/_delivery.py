@@ -102,7 +102,13 @@ class RoundRunner(RoundPlanner):
         if task is None or task.done():
             task = self.track(self._deliver_round(round_id), f"intros-deliver-{round_id}")
             self.deliveries[round_id] = task
+            task.add_done_callback(partial(self._forget_delivery, round_id))
         return task
+
+    def _forget_delivery(self, round_id: int, task: asyncio.Task[None]) -> None:
+        # A finished delivery is not kept: one entry per round would grow for as long as the bot runs.
+        if self.deliveries.get(round_id) is task:
+            del self.deliveries[round_id]
 
     async def deliver(self, round_id: int) -> None:
         """Deliver a round and wait for it (returns quietly if the bot shuts down meanwhile)."""

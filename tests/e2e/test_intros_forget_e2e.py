@@ -128,3 +128,10 @@ async def test_a_server_error_on_one_check_in_dm_asks_the_others_and_retries_tha
     assert [len(checkins_of(majlis, u)) for u in users] == [1, 1, 1]
     [group] = await store.round_groups(majlis.bot.db, round_id)
     assert group.checkin_state == "posted"
+
+
+async def test_a_finished_delivery_is_not_kept(majlis):
+    await setup_intros(majlis, 4)
+    round_id = await started_round(majlis)
+    await cog(majlis).runner.deliver(round_id)
+    assert cog(majlis).runner.deliveries == {}
