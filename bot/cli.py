@@ -9,6 +9,7 @@ import logging
 import os
 import signal
 import sys
+import urllib.parse
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -176,6 +177,12 @@ def point_at_test_discord() -> None:
     base = os.environ.get(API_BASE_ENV, "").strip()
     if not base:
         return
+    # The bot's token goes with every request: only a fake on this machine may receive it.
+    host = urllib.parse.urlsplit(base).hostname
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        raise SystemExit(
+            f"{API_BASE_ENV} must point at this machine (127.0.0.1, localhost or ::1), not {host!r}"
+        )
     import discord.http
 
     log.warning("%s is set: talking to %s, not Discord (tests only)", API_BASE_ENV, base)

@@ -214,3 +214,21 @@ def test_every_two_weeks_counts_from_the_anchor():
     assert second - first == timedelta(days=14)
     assert schedule.last_at_or_before(second - timedelta(hours=1)) == first
     assert schedule.last_at_or_before(first - timedelta(hours=1)) is None
+
+
+@pytest.mark.parametrize(
+    "base", ["https://evil.example/api/v10", "http://10.0.0.5:8080/api/v10", "not a url"]
+)
+def test_the_test_api_base_refuses_anything_but_this_machine(monkeypatch, base):
+    """The bot's token goes with every REST call: MAJLIS_DISCORD_API_BASE may only name a local fake."""
+    import discord.http
+
+    from bot.cli import API_BASE_ENV, point_at_test_discord
+
+    monkeypatch.setenv(API_BASE_ENV, base)
+    monkeypatch.setattr(discord.http.Route, "BASE", discord.http.Route.BASE)
+    with pytest.raises(SystemExit):
+        point_at_test_discord()
+    monkeypatch.setenv(API_BASE_ENV, "http://127.0.0.1:9999/api/v10/")
+    point_at_test_discord()
+    assert discord.http.Route.BASE == "http://127.0.0.1:9999/api/v10"
