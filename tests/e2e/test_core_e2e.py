@@ -97,3 +97,16 @@ async def test_disable_stops_the_schedule_says_when_already_off_and_setup_turns_
     await majlis.run(majlis.admin, "majlis intros", options={"channel": channel})
     config = await guild_store.get_feature(majlis.bot.db, majlis.guild.id, "intros")
     assert config.enabled and majlis.bot.scheduler.next_run(majlis.guild.id, "intros") is not None
+
+
+async def test_the_bot_pings_nobody_unless_a_send_names_them(majlis):
+    """The client's default covers every send that names no AllowedMentions: no one, no role, no everyone."""
+    default = majlis.bot.allowed_mentions
+    assert default is not None
+    assert (default.everyone, default.users, default.roles, default.replied_user) == (
+        False,
+        False,
+        False,
+        False,
+    )
+    assert default.to_dict() == {"parse": []}
