@@ -242,6 +242,18 @@ class MajlisBot(commands.AutoShardedBot):
             if counter in self.profile_counters:
                 self.profile_counters.remove(counter)
 
+    async def publish(self, event: str, *args: Any) -> None:
+        """Run every cog's `on_<event>` listener and wait for all of them.
+
+        Like `dispatch`, so a feature reacts to another's event without knowing it; unlike `dispatch`, the
+        caller continues once every feature has reacted (forget answers "done" after the board is updated).
+        """
+        for listener in list(self.extra_events.get(f"on_{event}", [])):
+            try:
+                await listener(*args)
+            except Exception:  # one feature's failure must not stop the others reacting
+                log.exception("%s failed on %s", getattr(listener, "__qualname__", listener), event)
+
     async def guild_language(self, guild_id: int | None) -> str:
         """Return a guild's default language."""
         if guild_id is None:

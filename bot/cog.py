@@ -195,19 +195,60 @@ async def send(
 
 
 class OwnedView(discord.ui.View):
-    """A view only the member who asked for it may use; anyone else is told so, privately."""
+    """A view only the member who asked for it may use; anyone else is told so, privately.
+
+    A failing button is answered by the tree's one error handler, like a command.
+    """
+
+    not_yours_key = "error.not_yours"  # what anyone else is told
 
     def __init__(self, owner_id: int, *, timeout: float | None) -> None:
         super().__init__(timeout=timeout)
         self.owner_id = owner_id
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Let only the owner press; answer anyone else with `error.not_yours` in their language."""
+        """Let only the owner press; answer anyone else in their language."""
         if interaction.user.id == self.owner_id:
             return True
         bot: MajlisBot = interaction.client  # type: ignore[assignment]
-        await send(interaction, t(await bot.language_for(interaction), "error.not_yours"))
+        await send(interaction, t(await bot.language_for(interaction), self.not_yours_key))
         return False
+
+    async def on_error(
+        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        """Answer through the tree's error handler, in the member's language."""
+        await report_error(interaction, error)
+
+
+CogT = TypeVar("CogT", bound=commands.Cog)
+
+
+def feature_cog(interaction: discord.Interaction, cog_type: type[CogT]) -> CogT:
+    """Return the loaded cog of `cog_type` for a button press; refuse (`admin.feature_unavailable`) if unloaded."""
+    cog = interaction.client.get_cog(cog_type.__cog_name__)  # type: ignore[attr-defined]
+    if not isinstance(cog, cog_type):
+        raise MajlisError("admin.feature_unavailable")
+    return cog
+
+
+class PersistentItem:
+    """Mix into a `DynamicItem`: its press calls into the feature's cog, and any error goes to the one handler.
+
+    discord.py gives a dynamic item no error handler of its own (a failure would only be logged), so this
+    answers it exactly as a failing command is answered.
+    """
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Run the press; answer any error through the tree's handler."""
+        try:
+            await self.press(interaction)
+        except Exception as error:
+            await report_error(interaction, error)
+
+    async def press(self, interaction: discord.Interaction) -> None:
+        """Do what the button does (subclasses)."""
+        raise NotImplementedError
 
 
 async def report_error(interaction: discord.Interaction, error: Exception) -> None:

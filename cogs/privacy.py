@@ -13,7 +13,15 @@ from discord import app_commands
 
 from bot.client import MajlisBot
 from bot.client_details import parse_client_list
-from bot.cog import GuildInteraction, MajlisCog, MajlisModal, guild_command, in_guild, report_error, send
+from bot.cog import (
+    GuildInteraction,
+    MajlisCog,
+    MajlisModal,
+    OwnedView,
+    guild_command,
+    in_guild,
+    send,
+)
 from bot.cooldowns import cooldown
 from bot.errors import MajlisError
 from bot.i18n import t
@@ -76,18 +84,14 @@ def export_file(data: bytes, guild_id: int, user_id: int) -> discord.File:
     return discord.File(io.BytesIO(data), filename=f"majlis-export-{guild_id}-{user_id}.json")
 
 
-def withdrawn_embed(lang: str) -> discord.Embed:
-    """Build what a forgotten member's board post shows instead of the request."""
-    return discord.Embed(description=t(lang, "privacy.board_withdrawn"), colour=discord.Colour.dark_grey())
-
-
-class ForgetConfirm(discord.ui.View):
+class ForgetConfirm(OwnedView):
     """Delete my data / Cancel: ephemeral, only for the member who asked, and it times out."""
 
+    not_yours_key = "privacy.not_yours"
+
     def __init__(self, cog: Privacy, user_id: int, lang: str, timeout: float) -> None:
-        super().__init__(timeout=timeout)
+        super().__init__(user_id, timeout=timeout)
         self.cog = cog
-        self.user_id = user_id
         self.lang = lang
         self.interaction: discord.Interaction | None = None  # the command, to edit its answer on timeout
         confirm: discord.ui.Button[ForgetConfirm] = discord.ui.Button(
@@ -104,14 +108,6 @@ class ForgetConfirm(discord.ui.View):
         cancel.callback = self.cancel  # type: ignore[method-assign]
         self.add_item(confirm)
         self.add_item(cancel)
-
-    async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """Only the member whose data it is may press."""
-        if interaction.user.id == self.user_id:
-            return True
-        lang = await self.cog.bot.language_for(interaction)
-        await send(interaction, t(lang, "privacy.not_yours"))
-        return False
 
     async def confirm(self, interaction: discord.Interaction) -> None:
         """Forget the member, then show it is done."""
@@ -135,12 +131,6 @@ class ForgetConfirm(discord.ui.View):
             )
         except discord.HTTPException as error:
             log.info("could not mark a forget confirmation expired: %s", error)
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item
-    ) -> None:
-        """Answer in the member's language through the tree's error handler."""
-        await report_error(interaction, error)
 
 
 class Privacy(MajlisCog):
@@ -224,25 +214,15 @@ class Privacy(MajlisCog):
         await interaction.response.send_message(t(lang, "privacy.forget_confirm"), view=view, ephemeral=True)
 
     async def forget_member(self, interaction: GuildInteraction) -> None:
-        """Delete the member's data in one transaction, then bring the swap board in step."""
+        """Delete the member's data in one transaction, then let every feature bring its messages in step."""
         forgotten = await privacy_store.forget_member(
             self.bot.db, interaction.guild_id, interaction.user.id, self.bot.clock.now()
         )
         log.info(
             "forgot a member of guild %s (%d rows deleted)", interaction.guild_id, forgotten.rows_deleted
         )
-        lang = await self.bot.guild_language(interaction.guild_id)
-        for post in forgotten.withdrawn_posts:
-            message = self.bot.get_partial_messageable(post.channel_id).get_partial_message(post.message_id)
-            try:
-                await message.edit(content=None, embed=withdrawn_embed(lang), view=None)
-            except discord.HTTPException as error:
-                log.warning("could not withdraw the board post of swap %s: %s", post.request_id, error)
-        board = getattr(self.bot.get_cog("Swaps"), "board", None)
-        if board is not None:
-            await board.refresh(list(forgotten.reopened_request_ids))
-            for match_id in forgotten.cancelled_match_ids:
-                await board.refresh_match(match_id, "swaps.match.cancelled")
+        # Each feature brings its own messages in step (the swap board withdraws the member's posts).
+        await self.bot.publish("member_forgotten", interaction.guild_id, forgotten)
 
 
 async def setup(bot: MajlisBot) -> None:

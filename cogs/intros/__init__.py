@@ -15,7 +15,7 @@ from bot import intros as logic
 from bot.charts import stats_chart
 from bot.client import MajlisBot
 from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, require_bot_permissions, send
-from bot.cooldowns import cooldown
+from bot.cooldowns import check_cooldown, cooldown
 from bot.errors import MajlisError
 from bot.hooks import Feature, Hooks
 from bot.i18n import local_when, t, weekday_name
@@ -24,6 +24,7 @@ from bot.schedule import WeeklySchedule
 from bot.storage import guilds as guild_store
 from bot.storage import intros as store
 from bot.storage import profiles as profile_store
+from bot.storage.intros import IntroGroup
 from bot.text import isolate
 from bot.timezones import zone_label, zoneinfo_for
 from cogs._schedule import WEEKDAY_CHOICES, resolve_timezone, save_weekly_schedule
@@ -288,6 +289,48 @@ class Intros(MajlisCog):
     async def peers_met_counter(self, guild_id: int, user_id: int) -> dict[str, int]:
         """Count the peers a member met, for their profile card."""
         return {"peers_met": await store.peers_met(self.bot.db, guild_id, user_id)}
+
+    # --- check-in buttons (in group threads and DMs) -----------------------------------------
+
+    async def _own_group(
+        self, interaction: discord.Interaction, group_id: int
+    ) -> tuple[IntroGroup, str] | None:
+        """Return the group and the presser's language, or answer and return None if they are not in it."""
+        group = await store.get_group(self.bot.db, group_id)
+        if group is None:
+            await send(interaction, t(await self.lang(interaction), "intros.group_gone"))
+            return None
+        # A DM press has no guild: answer in the member's language for the group's guild.
+        lang = await self.bot.member_language(group.guild_id, interaction.user.id)
+        if interaction.user.id not in group.members:
+            await send(interaction, t(lang, "intros.not_in_group"))
+            return None
+        return group, lang
+
+    async def answer_checkin(self, interaction: discord.Interaction, group_id: int, answer: str) -> None:
+        """Store (or change) a member's "did you meet?" answer, privately."""
+        found = await self._own_group(interaction, group_id)
+        if found is None:
+            return
+        _group, lang = found
+        await store.record_answer(self.bot.db, group_id, interaction.user.id, answer, self.bot.clock.now())
+        await send(interaction, t(lang, "intros.checkin.recorded", answer=t(lang, f"intros.answer.{answer}")))
+
+    async def ask_to_meet_group_again(self, interaction: discord.Interaction, group_id: int) -> None:
+        """Record "meet again" with every other member of the group; they are told nothing unless they ask too."""
+        found = await self._own_group(interaction, group_id)
+        if found is None:
+            return
+        group, lang = found
+        try:
+            await check_cooldown(interaction, "intros.lists")
+        except MajlisError as refused:  # answered in the member's language for the group's guild
+            await send(interaction, t(lang, refused.key, **refused.params))
+            return
+        others = [uid for uid in group.members if uid != interaction.user.id]
+        for uid in others:
+            await store.add_again(self.bot.db, group.guild_id, interaction.user.id, uid, self.bot.clock.now())
+        await send(interaction, t(lang, "intros.again_group_saved", count=len(others)))
 
     # --- members --------------------------------------------------------------------------
 

@@ -7,15 +7,11 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.cog import button_label
-from bot.cooldowns import check_cooldown
-from bot.errors import MajlisError
+from bot.cog import PersistentItem, button_label, feature_cog
 from bot.i18n import t
-from bot.storage import intros as store
 
 if TYPE_CHECKING:
-    from bot.client import MajlisBot
-    from bot.storage.intros import IntroGroup
+    from cogs.intros import Intros
 
 ANSWER_STYLES = {
     "met": discord.ButtonStyle.success,
@@ -24,27 +20,14 @@ ANSWER_STYLES = {
 }
 
 
-async def _language(interaction: discord.Interaction, guild_id: int) -> str:
-    bot: MajlisBot = interaction.client  # type: ignore[assignment]
-    return await bot.member_language(guild_id, interaction.user.id)
+def _intros(interaction: discord.Interaction) -> Intros:
+    from cogs.intros import Intros  # not at the top: that module imports this one
 
-
-async def _members_group(interaction: discord.Interaction, group_id: int) -> tuple[IntroGroup, str] | None:
-    """Return the group and the presser's language, or answer and return None if they are not in it."""
-    bot: MajlisBot = interaction.client  # type: ignore[assignment]
-    group = await store.get_group(bot.db, group_id)
-    if group is None:
-        reader = await bot.language_for(interaction)
-        await interaction.response.send_message(t(reader, "intros.group_gone"), ephemeral=True)
-        return None
-    lang = await _language(interaction, group.guild_id)
-    if interaction.user.id not in group.members:
-        await interaction.response.send_message(t(lang, "intros.not_in_group"), ephemeral=True)
-        return None
-    return group, lang
+    return feature_cog(interaction, Intros)
 
 
 class CheckinButton(
+    PersistentItem,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"majlis:intros:checkin:(?P<group_id>[0-9]+):(?P<answer>met|not_yet|couldnt)",
 ):
@@ -68,21 +51,15 @@ class CheckinButton(
         """Rebuild the button from its custom id (after a restart too)."""
         return cls(int(match["group_id"]), match["answer"], button_label(item) or "-")
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def press(self, interaction: discord.Interaction) -> None:
         """Store (or change) the member's answer, privately."""
-        bot: MajlisBot = interaction.client  # type: ignore[assignment]
-        found = await _members_group(interaction, self.group_id)
-        if found is None:
-            return
-        _group, lang = found
-        await store.record_answer(bot.db, self.group_id, interaction.user.id, self.answer, bot.clock.now())
-        await interaction.response.send_message(
-            t(lang, "intros.checkin.recorded", answer=t(lang, f"intros.answer.{self.answer}")), ephemeral=True
-        )
+        await _intros(interaction).answer_checkin(interaction, self.group_id, self.answer)
 
 
 class AgainButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"majlis:intros:again:(?P<group_id>[0-9]+)"
+    PersistentItem,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"majlis:intros:again:(?P<group_id>[0-9]+)",
 ):
     """Record "I'd like to meet them again": an `again` request for every other member of the group."""
 
@@ -103,24 +80,9 @@ class AgainButton(
         """Rebuild the button from its custom id (after a restart too)."""
         return cls(int(match["group_id"]), button_label(item) or "-")
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def press(self, interaction: discord.Interaction) -> None:
         """Record the requests; the others are told nothing unless they ask too."""
-        bot: MajlisBot = interaction.client  # type: ignore[assignment]
-        found = await _members_group(interaction, self.group_id)
-        if found is None:
-            return
-        group, lang = found
-        try:
-            await check_cooldown(interaction, "intros.lists")
-        except MajlisError as refused:
-            await interaction.response.send_message(t(lang, refused.key, **refused.params), ephemeral=True)
-            return
-        others = [uid for uid in group.members if uid != interaction.user.id]
-        for uid in others:
-            await store.add_again(bot.db, group.guild_id, interaction.user.id, uid, bot.clock.now())
-        await interaction.response.send_message(
-            t(lang, "intros.again_group_saved", count=len(others)), ephemeral=True
-        )
+        await _intros(interaction).ask_to_meet_group_again(interaction, self.group_id)
 
 
 DYNAMIC_ITEMS = (CheckinButton, AgainButton)

@@ -32,7 +32,7 @@ from cogs.prompts._content import (
 )
 from cogs.prompts._digest import DigestMixin
 from cogs.prompts._posting import PostingMixin
-from cogs.prompts._views import COG_NAME, DecisionButton, PageButton, queue_view
+from cogs.prompts._views import DecisionButton, PageButton, queue_view
 
 DEFAULT_WEEKDAY = 6  # Sunday
 DEFAULT_HOUR = 10
@@ -46,7 +46,7 @@ class PostOutcome:
     already: bool = False  # this occurrence was already posted; nothing was sent
 
 
-class Prompts(PostingMixin, DigestMixin, MajlisCog, name=COG_NAME):
+class Prompts(PostingMixin, DigestMixin, MajlisCog):
     """Posts the week's question, keeps the suggestions queue, and sums up the answers."""
 
     prompt = app_commands.Group(

@@ -4,32 +4,26 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.cog import PersistentItem, feature_cog, in_guild
 from bot.i18n import t
 from bot.storage.prompts import Suggestion
 
-COG_NAME = "Prompts"
+if TYPE_CHECKING:
+    from cogs.prompts import Prompts  # not at the top: that module imports this one
 
 
-class QueueHandler(Protocol):
-    """What the buttons call back into (the prompts cog)."""
+def _prompts(interaction: discord.Interaction) -> Prompts:
+    from cogs.prompts import Prompts  # not at the top: that module imports this one
 
-    async def decide(self, interaction: discord.Interaction, suggestion_id: int, *, approve: bool) -> None:
-        """Approve or reject a suggestion for the admin who pressed."""
-
-    async def show_queue_page(self, interaction: discord.Interaction, page: int) -> None:
-        """Replace the queue message with another page."""
-
-
-def _handler(interaction: discord.Interaction) -> QueueHandler | None:
-    client: Any = interaction.client
-    return client.get_cog(COG_NAME)
+    return feature_cog(interaction, Prompts)
 
 
 class DecisionButton(
+    PersistentItem,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"majlis:prompt:(?P<action>approve|reject):(?P<id>[0-9]+)",
 ):
@@ -57,15 +51,17 @@ class DecisionButton(
         """Rebuild the button from its custom id."""
         return cls(match["action"], int(match["id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def press(self, interaction: discord.Interaction) -> None:
         """Hand the decision to the cog, which checks the presser is an admin."""
-        handler = _handler(interaction)
-        if handler is not None:
-            await handler.decide(interaction, self.suggestion_id, approve=self.action == "approve")
+        await _prompts(interaction).decide(
+            in_guild(interaction), self.suggestion_id, approve=self.action == "approve"
+        )
 
 
 class PageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"majlis:prompt:queue:(?P<page>[0-9]+)"
+    PersistentItem,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"majlis:prompt:queue:(?P<page>[0-9]+)",
 ):
     """Move the queue to another page."""
 
@@ -87,11 +83,9 @@ class PageButton(
         """Rebuild the button from its custom id."""
         return cls(int(match["page"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def press(self, interaction: discord.Interaction) -> None:
         """Show the asked-for page."""
-        handler = _handler(interaction)
-        if handler is not None:
-            await handler.show_queue_page(interaction, self.page)
+        await _prompts(interaction).show_queue_page(in_guild(interaction), self.page)
 
 
 def queue_view(lang: str, page_items: Sequence[Suggestion], page: int, pages: int) -> discord.ui.View | None:

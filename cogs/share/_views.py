@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.cog import MajlisModal, OwnedView, button_label, in_guild, report_error
+from bot.cog import MajlisModal, OwnedView, PersistentItem, button_label, feature_cog, in_guild
 from bot.fields import field_name
 from bot.i18n import t
 from bot.share import (
@@ -96,7 +96,14 @@ class ShareModal(MajlisModal):
         )
 
 
+def _share(interaction: discord.Interaction) -> Share:
+    from cogs.share import Share  # not at the top: that module imports this one
+
+    return feature_cog(interaction, Share)
+
+
 class DraftButton(
+    PersistentItem,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"majlis:share:draft:(?P<draft_id>\d+):(?P<action>edit|mask|cancel)",
 ):
@@ -123,18 +130,13 @@ class DraftButton(
         """Rebuild the button from its custom id."""
         return cls(int(match["draft_id"]), match["action"], button_label(item) or "")
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def press(self, interaction: discord.Interaction) -> None:
         """Hand the choice to the cog; only the draft's author may choose (checked there)."""
-        cog: Share | None = interaction.client.get_cog("Share")  # type: ignore[attr-defined]
-        if cog is None:
-            return
-        try:
-            await cog.choose(interaction, self.draft_id, self.action)
-        except Exception as exc:  # every failure is answered, a bad one also logged, by the tree handler
-            await report_error(interaction, exc)
+        await _share(interaction).choose(interaction, self.draft_id, self.action)
 
 
 class FindingSelect(
+    PersistentItem,
     discord.ui.DynamicItem[discord.ui.Select[Any]],
     template=r"majlis:share:draft:(?P<draft_id>\d+):(?P<action>dismiss|ignore|client)",
 ):
@@ -161,15 +163,11 @@ class FindingSelect(
         options = list(item.options) if isinstance(item, discord.ui.Select) else []
         return cls(int(match["draft_id"]), match["action"], options)
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def press(self, interaction: discord.Interaction) -> None:
         """Hand the chosen findings to the cog; only the draft's author may choose (checked there)."""
-        cog: Share | None = interaction.client.get_cog("Share")  # type: ignore[attr-defined]
-        if cog is None:
-            return
-        try:
-            await cog.choose_findings(interaction, self.draft_id, self.action, list(self.item.values))
-        except Exception as exc:  # every failure is answered, a bad one also logged, by the tree handler
-            await report_error(interaction, exc)
+        await _share(interaction).choose_findings(
+            interaction, self.draft_id, self.action, list(self.item.values)
+        )
 
 
 def draft_choice_view(draft_id: int, lang: str, report: PrivacyReport | None = None) -> discord.ui.View:
@@ -266,12 +264,6 @@ class SearchPager(OwnedView):
     async def next(self, interaction: discord.Interaction, button: discord.ui.Button[SearchPager]) -> None:
         """Show the next page."""
         await self._show(interaction, self.page_index + 1)
-
-    async def on_error(
-        self, interaction: discord.Interaction, error: Exception, item: discord.ui.Item[Any]
-    ) -> None:
-        """Answer through the tree's error handler."""
-        await report_error(interaction, error)
 
     async def on_timeout(self) -> None:
         """Grey the buttons out once they stop working."""

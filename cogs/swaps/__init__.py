@@ -11,6 +11,7 @@ from typing import Literal
 import aiohttp
 import discord
 from discord import app_commands
+from discord.ext import commands
 
 from bot.client import MajlisBot
 from bot.cog import (
@@ -32,9 +33,10 @@ from bot.skills import MAX_SKILL_LENGTH, default_catalogue
 from bot.storage import guilds as guild_store
 from bot.storage import profiles as profile_store
 from bot.storage import swaps as store
+from bot.storage.privacy import Forgotten
 from bot.text import literal, normalize_text
 from cogs.swaps._board import SWEEP_JOB, SwapBoard
-from cogs.swaps._embeds import PAGE_SIZE, list_embed, match_embed, page_count, skill_name
+from cogs.swaps._embeds import PAGE_SIZE, list_embed, match_embed, page_count, skill_name, withdrawn_embed
 from cogs.swaps._views import HelpButton, MatchButton, PageView, RenewButton, match_view, renew_view
 
 log = logging.getLogger(__name__)
@@ -102,6 +104,20 @@ class Swaps(MajlisCog):
         await self.board.stop()
 
     # --- hooks for the core ------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_member_forgotten(self, guild_id: int, forgotten: Forgotten) -> None:
+        """Withdraw a forgotten member's board posts and update the requests and proposals they were in."""
+        lang = await self.bot.guild_language(guild_id)
+        for post in forgotten.withdrawn_posts:
+            message = self.bot.get_partial_messageable(post.channel_id).get_partial_message(post.message_id)
+            try:
+                await message.edit(content=None, embed=withdrawn_embed(lang), view=None)
+            except discord.HTTPException as error:
+                log.warning("could not withdraw the board post of swap %s: %s", post.request_id, error)
+        await self.board.refresh(list(forgotten.reopened_request_ids))
+        for match_id in forgotten.cancelled_match_ids:
+            await self.board.refresh_match(match_id, "swaps.match.cancelled")
 
     async def status_lines(self, guild_id: int, lang: str) -> list[str]:
         """Describe the board's requests for `/majlis status`."""

@@ -12,34 +12,26 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.cog import OwnedView, send
-from bot.errors import MajlisError
+from bot.cog import OwnedView, PersistentItem, feature_cog
 from bot.i18n import t
 from bot.storage.swaps import SwapMatch, SwapRequest
 
 if TYPE_CHECKING:
-    from cogs.swaps import Swaps
+    from cogs.swaps import Swaps  # not at the top: that module imports this one
 
 _LABEL_MAX = 80
 
 
-def _cog(interaction: discord.Interaction) -> Swaps:
-    cog = interaction.client.get_cog("Swaps")  # type: ignore[attr-defined]
-    assert cog is not None
-    return cog
+def _swaps(interaction: discord.Interaction) -> Swaps:
+    from cogs.swaps import Swaps  # not at the top: that module imports this one
 
-
-async def _answer_errors(interaction: discord.Interaction, press: Awaitable[None]) -> None:
-    """Run a button's work, answering a MajlisError as the command tree would (views have no tree handler)."""
-    try:
-        await press
-    except MajlisError as error:
-        lang = await interaction.client.language_for(interaction)  # type: ignore[attr-defined]
-        await send(interaction, t(lang, error.key, **error.params), ephemeral=True)
+    return feature_cog(interaction, Swaps)
 
 
 class HelpButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"majlis:swaps:help:(?P<request_id>\d+)"
+    PersistentItem,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"majlis:swaps:help:(?P<request_id>\d+)",
 ):
     """The board post's "I can help": opens a private thread between the author and the helper."""
 
@@ -62,12 +54,13 @@ class HelpButton(
         """Rebuild the button from its custom id."""
         return cls(int(match["request_id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def press(self, interaction: discord.Interaction) -> None:
         """Open (or point back to) the private thread with the request's author."""
-        await _answer_errors(interaction, _cog(interaction).offer_help(interaction, self.request_id))
+        await _swaps(interaction).offer_help(interaction, self.request_id)
 
 
 class MatchButton(
+    PersistentItem,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"majlis:swaps:match:(?P<match_id>\d+):(?P<position>\d):(?P<answer>confirm|decline)",
 ):
@@ -98,16 +91,15 @@ class MatchButton(
         """Rebuild the button from its custom id."""
         return cls(int(match["match_id"]), int(match["position"]), match["answer"])
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def press(self, interaction: discord.Interaction) -> None:
         """Record this member's answer."""
-        await _answer_errors(
-            interaction,
-            _cog(interaction).answer_match(interaction, self.match_id, self.position, self.answer),
-        )
+        await _swaps(interaction).answer_match(interaction, self.match_id, self.position, self.answer)
 
 
 class RenewButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"majlis:swaps:renew:(?P<request_id>\d+)"
+    PersistentItem,
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"majlis:swaps:renew:(?P<request_id>\d+)",
 ):
     """The reminder DM's button: another 30 days on the board."""
 
@@ -130,9 +122,9 @@ class RenewButton(
         """Rebuild the button from its custom id."""
         return cls(int(match["request_id"]))
 
-    async def callback(self, interaction: discord.Interaction) -> None:
+    async def press(self, interaction: discord.Interaction) -> None:
         """Renew the request."""
-        await _answer_errors(interaction, _cog(interaction).renew(interaction, self.request_id))
+        await _swaps(interaction).renew(interaction, self.request_id)
 
 
 def board_view(request: SwapRequest, lang: str) -> discord.ui.View:
