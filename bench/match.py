@@ -19,14 +19,8 @@ import time
 import numpy as np
 import rustworkx as rx
 
-from bot.matching import (
-    UNITS_PER_POINT,
-    Candidate,
-    MatchInput,
-    MatchResult,
-    _Round,
-    match_members,
-)
+from bot.matching import UNITS_PER_POINT, Candidate, MatchInput, MatchResult, match_members
+from bot.matching.pairing import _Round
 
 FIELDS = [
     "development",

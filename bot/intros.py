@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.i18n import LANGUAGES, group_address, t
-from bot.matching import Candidate, Reason, hhmm
+from bot.icebreakers import pick_icebreaker
+from bot.matching import Candidate, Reason
 from bot.profile_card import field_label, join_list, language_name, local_time_label, skill_names
-from bot.prompts import pick_icebreaker
 from bot.storage.profiles import Profile
 from bot.text import clip, isolate, literal
-from bot.timezones import utc_offset_minutes
+from bot.timezones import hhmm, utc_offset_minutes
 
 REPEAT_WINDOW = 12  # rounds: a pair that met within this many rounds is not grouped again while avoidable
 PAUSE_WEEKS = range(1, 13)

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 import random
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Literal
 
-from bot.i18n import Template, address_of, select
+from bot.errors import MajlisError
+from bot.schedule import WeeklySchedule
 from bot.shipped import shipped
+from bot.text import normalize_key
 
 PROMPTS_PATH = shipped("prompts.json")
-ICEBREAKERS_PATH = shipped("icebreakers.json")
 
 LANGUAGES = ("ar", "en")
 
@@ -47,25 +50,7 @@ class Prompt:
 
     def text(self, lang: str) -> str:
         """Return the prompt in `lang` ("ar" or "en")."""
-        return _in_language(self.ar, self.en, lang)
-
-
-@dataclass(frozen=True)
-class Icebreaker:
-    """A first question for peers meeting in an introduction, in both languages.
-
-    A language's text is a string, or address forms as in the message catalogue (`neutral` always;
-    `masculine`/`feminine` for one reader, `dual`/`plural` for a group's thread).
-    """
-
-    id: str
-    en: Template
-    ar: Template
-
-    def text(self, lang: str, address: str | None = None) -> str:
-        """Return the icebreaker for a reader (`lang`, a code or a Reader) or a group (`address`)."""
-        template = _in_language(self.ar, self.en, lang)
-        return select(template, str(lang), address_of(lang, address), {})
+        return in_language(self.ar, self.en, lang)
 
 
 @dataclass(frozen=True)
@@ -80,7 +65,7 @@ def theme_name(theme: str, lang: str) -> str:
     """Return the display name of a prompt theme in `lang`."""
     if theme not in THEMES:
         raise ValueError(f"unknown prompt theme: {theme!r}")
-    return _in_language(THEMES[theme]["ar"], THEMES[theme]["en"], lang)
+    return in_language(THEMES[theme]["ar"], THEMES[theme]["en"], lang)
 
 
 def load_bank(path: str | Path | None = None) -> tuple[Prompt, ...]:
@@ -88,20 +73,12 @@ def load_bank(path: str | Path | None = None) -> tuple[Prompt, ...]:
     source = Path(path) if path is not None else PROMPTS_PATH
     prompts = tuple(
         Prompt(id=row["id"], theme=row["theme"], en=row["en"], ar=row["ar"])
-        for row in _load_rows(source, ("id", "theme", "en", "ar"))
+        for row in load_rows(source, ("id", "theme", "en", "ar"))
     )
     for prompt in prompts:
         if prompt.theme not in THEMES:
             raise ValueError(f"{source}: prompt {prompt.id!r} has unknown theme {prompt.theme!r}")
     return prompts
-
-
-def load_icebreakers(path: str | Path | None = None) -> tuple[Icebreaker, ...]:
-    """Load and check the icebreakers (default: the shipped data/icebreakers.json)."""
-    source = Path(path) if path is not None else ICEBREAKERS_PATH
-    return tuple(
-        Icebreaker(id=row["id"], en=row["en"], ar=row["ar"]) for row in _load_rows(source, ("id", "en", "ar"))
-    )
 
 
 def next_prompt(
@@ -150,22 +127,8 @@ def next_prompt(
     return Choice(prompt_id=remaining[0], source="bank")
 
 
-def pick_icebreaker(ids: Sequence[str], used_recently: Sequence[str], seed: int) -> str:
-    """Pick an icebreaker not used recently; if all were, the one whose last use is oldest.
-
-    `used_recently` is in order of use, oldest first.
-    """
-    if not ids:
-        raise ValueError("no icebreaker to choose from")
-    recent = set(used_recently)
-    fresh = sorted(set(ids) - recent)
-    if fresh:
-        return random.Random(f"majlis-icebreaker:{seed}").choice(fresh)
-    last_use = {icebreaker_id: position for position, icebreaker_id in enumerate(used_recently)}
-    return min(sorted(set(ids)), key=lambda icebreaker_id: last_use[icebreaker_id])
-
-
-def _in_language(ar: Any, en: Any, lang: str) -> Any:
+def in_language(ar: Any, en: Any, lang: str) -> Any:
+    """Return the Arabic or English text (or address forms) of a shipped entry for `lang`."""
     if lang == "ar":
         return ar
     if lang == "en":
@@ -173,7 +136,7 @@ def _in_language(ar: Any, en: Any, lang: str) -> Any:
     raise ValueError(f"unknown language {lang!r}; expected one of {LANGUAGES}")
 
 
-def _load_rows(source: Traversable, keys: tuple[str, ...]) -> list[dict[str, str]]:
+def load_rows(source: Traversable, keys: tuple[str, ...]) -> list[dict[str, str]]:
     """Read a JSON list of objects with exactly `keys`, non-empty strings, and unique ids."""
     with source.open(encoding="utf-8") as handle:
         rows = json.load(handle)
@@ -198,3 +161,75 @@ def _load_rows(source: Traversable, keys: tuple[str, ...]) -> list[dict[str, str
             raise ValueError(f"{source}: duplicate id {row['id']!r}")
         seen.add(row["id"])
     return rows
+
+
+# --- member-suggested prompts and the digest's rules -------------------------------------------------
+
+MIN_PROMPT_LENGTH = 10
+MAX_PROMPT_LENGTH = 300
+TOP_ANSWERS = 3
+_ARABIC_LETTER = re.compile("[\u0621-\u064a]")
+_LATIN_LETTER = re.compile("[A-Za-z]")
+
+
+@dataclass(frozen=True)
+class PromptText:
+    """A prompt as a member or admin typed it, tidied and checked, with its duplicate key."""
+
+    text: str
+    key: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One reply in a prompt's answers thread, as the digest sees it (no content needed)."""
+
+    message_id: int
+    author_id: int
+    reactions: int
+    jump_url: str
+
+
+def guess_language(text: str) -> str:
+    """Return "ar" when the text is mostly Arabic letters, else "en"."""
+    arabic, latin = len(_ARABIC_LETTER.findall(text)), len(_LATIN_LETTER.findall(text))
+    return "ar" if arabic and arabic >= latin else "en"
+
+
+def check_prompt_text(text: str, language: str | None = None) -> PromptText:
+    """Tidy a typed prompt and check its length; raise MajlisError when it cannot be stored."""
+    # Collapse runs of spaces but keep the member's line breaks: a two-part question reads better so.
+    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
+    tidy = "\n".join(line for line in lines if line)
+    if len(tidy) < MIN_PROMPT_LENGTH:
+        raise MajlisError("prompts.too_short", minimum=MIN_PROMPT_LENGTH)
+    if len(tidy) > MAX_PROMPT_LENGTH:
+        raise MajlisError("prompts.too_long", maximum=MAX_PROMPT_LENGTH, length=len(tidy))
+    key = normalize_key(tidy)
+    if not key:
+        raise MajlisError("prompts.too_short", minimum=MIN_PROMPT_LENGTH)
+    return PromptText(text=tidy, key=key, language=language or guess_language(tidy))
+
+
+def digest_weekday(prompt_weekday: int) -> int:
+    """Return the digest's weekday: the day before the prompt's."""
+    return (prompt_weekday - 1) % 7
+
+
+def first_occurrences(weekday: int, hour: int, tz: tzinfo, now: datetime) -> tuple[datetime, datetime]:
+    """Return the first prompt after `now` and the first digest after that prompt (a day before the next)."""
+    first_prompt = WeeklySchedule(weekday, hour, tz).next_after(now)
+    first_digest = WeeklySchedule(digest_weekday(weekday), hour, tz).next_after(first_prompt)
+    return first_prompt, first_digest
+
+
+def digest_window(occurrence: datetime) -> tuple[datetime, datetime]:
+    """Return the week a digest looks back over for shared experience threads."""
+    return occurrence - timedelta(days=7), occurrence
+
+
+def top_answers(answers: Sequence[Answer], limit: int = TOP_ANSWERS) -> list[Answer]:
+    """Return the most-reacted answers (at least one reaction), ties going to the earlier answer."""
+    reacted = [a for a in answers if a.reactions > 0]
+    return sorted(reacted, key=lambda a: (-a.reactions, a.message_id))[:limit]

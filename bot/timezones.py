@@ -211,6 +211,12 @@ def _stored_offset(match: re.Match[str], text: str) -> str:
     return "UTC" if total == 0 else f"UTC{format_offset(total)[3:]}"
 
 
+def hhmm(minute: int) -> str:
+    """Write minutes since midnight (any day) as "HH:MM"."""
+    minute %= 1440
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
 def format_offset(minutes: int) -> str:
     """Return an offset in minutes as "UTC+03:00" / "UTC-05:30"."""
     sign = "-" if minutes < 0 else "+"

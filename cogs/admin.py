@@ -1,21 +1,32 @@
-"""`/majlis language|status|disable|run`: the parts of the admin group every feature shares."""
+"""`/majlis language|status|disable|run|stats`: the parts of the admin group every feature shares."""
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import io
+from datetime import datetime, timedelta
 from typing import Literal
 
 import discord
 from discord import app_commands
 
+from bot import intros
+from bot.charts import stats_chart
 from bot.client import MajlisBot
 from bot.cog import GuildInteraction, MajlisCog, admin_command, send
 from bot.errors import MajlisError
 from bot.i18n import local_when, t, weekday_name
 from bot.schedule import schedule_for
+from bot.storage import Database
 from bot.storage import guilds as guild_store
+from bot.storage import intros as intro_store
+from bot.storage import prompts as prompt_store
+from bot.storage import swaps as swap_store
 from bot.timezones import zone_label, zoneinfo_for
 
 FEATURES = ("intros", "prompts", "digest", "swaps", "share")
+STATS_DEFAULT_WEEKS = 8
 
 
 async def status_embed(bot: MajlisBot, guild_id: int, lang: str) -> discord.Embed:
@@ -74,6 +85,31 @@ async def status_embed(bot: MajlisBot, guild_id: int, lang: str) -> discord.Embe
     return embed
 
 
+async def guild_stats(db: Database, guild_id: int, now: datetime, weeks: int) -> intros.IntroStats:
+    """Add up the guild's rounds over the last `weeks` weeks."""
+    since = now - timedelta(weeks=weeks)
+    rounds = await intro_store.round_summaries(db, guild_id, since)
+    stats = intros.summarize(rounds, await intro_store.never_matched(db, guild_id))
+    return dataclasses.replace(
+        stats,
+        prompts_answered=await prompt_store.count_prompts_answered(db, guild_id, since),
+        swaps_done=await swap_store.count_swaps_done(db, guild_id, since),
+    )
+
+
+def stats_lines(stats: intros.IntroStats, lang: str) -> list[str]:
+    """Say the stats in words, for the message beside the chart."""
+    return [
+        t(lang, "intros.stats.rounds", count=len(stats.rounds)),
+        t(lang, "intros.stats.intros_made", count=stats.intros_made),
+        t(lang, "intros.stats.met_rate", rate=intros.percent(stats.met_rate)),
+        t(lang, "intros.stats.repeat_rate", rate=intros.percent(stats.repeat_rate)),
+        t(lang, "intros.stats.never_matched", count=stats.never_matched),
+        t(lang, "intros.stats.prompts_answered", count=stats.prompts_answered),
+        t(lang, "intros.stats.swaps_done", count=stats.swaps_done),
+    ]
+
+
 class Admin(MajlisCog):
     """Server-wide settings and switches for admins."""
 
@@ -127,6 +163,29 @@ class Admin(MajlisCog):
         if target is None:
             raise MajlisError("admin.feature_unavailable")
         await target(interaction, dry_run)
+
+    @admin_command(name="stats", description="Participation: intros made, met rate, repeats — with a chart")
+    @app_commands.describe(weeks="How many weeks back (default 8)")
+    async def stats(
+        self, interaction: GuildInteraction, weeks: app_commands.Range[int, 1, 52] = STATS_DEFAULT_WEEKS
+    ) -> None:
+        """Show intros made, met rate, repeat rate and members never matched, as text and a chart."""
+        if weeks not in range(1, 53):
+            raise MajlisError("intros.stats.bad_weeks")
+        lang = await self.lang(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        stats = await guild_stats(self.bot.db, interaction.guild_id, self.bot.clock.now(), weeks)
+        # Drawing takes tens of milliseconds: keep the event loop (and heartbeats) free.
+        png = await asyncio.to_thread(stats_chart, stats, lang, weeks)
+        embed = discord.Embed(
+            title=t(lang, "intros.stats.title", weeks=weeks),
+            description="\n".join(stats_lines(stats, lang)),
+            colour=intros.INTRO_COLOUR,
+        )
+        embed.set_image(url="attachment://intros-stats.png")
+        await send(
+            interaction, embed=embed, file=discord.File(fp=io.BytesIO(png), filename="intros-stats.png")
+        )
 
 
 async def setup(bot: MajlisBot) -> None:

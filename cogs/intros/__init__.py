@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import io
 import logging
 from datetime import datetime
 from typing import Literal
@@ -12,7 +11,6 @@ import discord
 from discord import app_commands
 
 from bot import intros as logic
-from bot.charts import stats_chart
 from bot.client import MajlisBot
 from bot.cog import GuildInteraction, MajlisCog, admin_command, guild_command, require_bot_permissions, send
 from bot.cooldowns import check_cooldown, cooldown
@@ -30,13 +28,12 @@ from bot.timezones import zone_label, zoneinfo_for
 from cogs._schedule import WEEKDAY_CHOICES, resolve_timezone, save_weekly_schedule
 from cogs.intros._delivery import RoundOutcome, RoundRunner
 from cogs.intros._planning import FEATURE
-from cogs.intros._status import admin_status_lines, guild_stats, member_status_lines, stats_lines
+from cogs.intros._status import admin_status_lines, member_status_lines
 from cogs.intros._views import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
 
 DRY_RUN_GROUPS_SHOWN = 20
-STATS_DEFAULT_WEEKS = 8
 
 
 class Intros(MajlisCog):
@@ -257,29 +254,6 @@ class Intros(MajlisCog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         return await self.timezone_choices(interaction, current)
-
-    @admin_command(name="stats", description="Participation: intros made, met rate, repeats — with a chart")
-    @app_commands.describe(weeks="How many weeks back (default 8)")
-    async def stats(
-        self, interaction: GuildInteraction, weeks: app_commands.Range[int, 1, 52] = STATS_DEFAULT_WEEKS
-    ) -> None:
-        """Show intros made, met rate, repeat rate and members never matched, as text and a chart."""
-        if weeks not in range(1, 53):
-            raise MajlisError("intros.stats.bad_weeks")
-        lang = await self.lang(interaction)
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        stats = await guild_stats(self.bot.db, interaction.guild_id, self.bot.clock.now(), weeks)
-        # Drawing takes tens of milliseconds: keep the event loop (and heartbeats) free.
-        png = await asyncio.to_thread(stats_chart, stats, lang, weeks)
-        embed = discord.Embed(
-            title=t(lang, "intros.stats.title", weeks=weeks),
-            description="\n".join(stats_lines(stats, lang)),
-            colour=logic.INTRO_COLOUR,
-        )
-        embed.set_image(url="attachment://intros-stats.png")
-        await send(
-            interaction, embed=embed, file=discord.File(fp=io.BytesIO(png), filename="intros-stats.png")
-        )
 
     async def status_for_admins(self, guild_id: int, lang: str) -> list[str]:
         """Lines for `/majlis status`: members, last round, delivered/failed groups, closed DMs."""

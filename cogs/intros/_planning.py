@@ -9,8 +9,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot import intros as logic
+from bot.icebreakers import load_icebreakers
 from bot.matching import MatchInput, MatchResult, match_members
-from bot.prompts import load_icebreakers
 from bot.storage import guilds as guild_store
 from bot.storage import intros as store
 from bot.storage import profiles as profile_store

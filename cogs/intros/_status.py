@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
-from datetime import datetime, timedelta, tzinfo
+from datetime import datetime, tzinfo
 
 from bot import intros as logic
 from bot.i18n import format_when, local_when, t
 from bot.storage import Database
 from bot.storage import intros as store
-from bot.storage import prompts as prompt_store
-from bot.storage import swaps as swap_store
 
 
 async def member_status_lines(
@@ -127,28 +124,3 @@ def failure_reason(error: str, lang: str) -> str:
     if code.isdigit():
         return t(lang, "intros.failure.http", code=code)
     return t(lang, "intros.failure.other")
-
-
-async def guild_stats(db: Database, guild_id: int, now: datetime, weeks: int) -> logic.IntroStats:
-    """Add up the guild's rounds over the last `weeks` weeks."""
-    since = now - timedelta(weeks=weeks)
-    rounds = await store.round_summaries(db, guild_id, since)
-    stats = logic.summarize(rounds, await store.never_matched(db, guild_id))
-    return dataclasses.replace(
-        stats,
-        prompts_answered=await prompt_store.count_prompts_answered(db, guild_id, since),
-        swaps_done=await swap_store.count_swaps_done(db, guild_id, since),
-    )
-
-
-def stats_lines(stats: logic.IntroStats, lang: str) -> list[str]:
-    """Say the stats in words, for the message beside the chart."""
-    return [
-        t(lang, "intros.stats.rounds", count=len(stats.rounds)),
-        t(lang, "intros.stats.intros_made", count=stats.intros_made),
-        t(lang, "intros.stats.met_rate", rate=logic.percent(stats.met_rate)),
-        t(lang, "intros.stats.repeat_rate", rate=logic.percent(stats.repeat_rate)),
-        t(lang, "intros.stats.never_matched", count=stats.never_matched),
-        t(lang, "intros.stats.prompts_answered", count=stats.prompts_answered),
-        t(lang, "intros.stats.swaps_done", count=stats.swaps_done),
-    ]

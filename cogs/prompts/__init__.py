@@ -16,7 +16,7 @@ from bot.cooldowns import cooldown
 from bot.errors import MajlisError
 from bot.hooks import Feature, Hooks
 from bot.i18n import format_when, local_when, t
-from bot.prompts import load_bank, next_prompt
+from bot.prompts import check_prompt_text, digest_weekday, first_occurrences, load_bank, next_prompt
 from bot.storage import guilds as guild_store
 from bot.storage import prompts as store
 from bot.storage.prompts import PromptPost, suggestion_ref
@@ -24,10 +24,7 @@ from bot.timezones import zone_label, zoneinfo_for
 from cogs._schedule import WEEKDAY_CHOICES, resolve_timezone, save_weekly_schedule
 from cogs.prompts._content import (
     NEEDED_PERMISSIONS,
-    check_prompt_text,
-    digest_weekday,
     failure_text,
-    first_occurrences,
     queue_embed,
 )
 from cogs.prompts._digest import DigestMixin

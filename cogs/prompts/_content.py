@@ -1,25 +1,18 @@
-"""What the prompts feature writes: checked suggestion text, the post, the digest, the queue — pure builders."""
+"""What the prompts feature writes: the post, the digest, the queue — pure builders (the rules: bot/prompts)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
 
 import discord
 
 from bot.delivery import Marker
-from bot.errors import MajlisError
 from bot.i18n import LANGUAGES, permission_names, t
-from bot.schedule import WeeklySchedule
+from bot.prompts import Answer
 from bot.storage.prompts import Suggestion
-from bot.text import clip, isolate, literal, normalize_key
+from bot.text import clip, isolate, literal
 
-MIN_PROMPT_LENGTH = 10
-MAX_PROMPT_LENGTH = 300
 THREAD_NAME_LENGTH = 100  # Discord's limit for a channel name
-TOP_ANSWERS = 3
 COLOUR = 0xE9A23B
 # What the bot needs in the prompts channel: post the embed, open the thread, read answers for the digest.
 NEEDED_PERMISSIONS = (
@@ -30,71 +23,6 @@ NEEDED_PERMISSIONS = (
     "send_messages_in_threads",
     "read_message_history",
 )
-_ARABIC_LETTER = re.compile("[\u0621-\u064a]")
-_LATIN_LETTER = re.compile("[A-Za-z]")
-
-
-@dataclass(frozen=True)
-class PromptText:
-    """A prompt as a member or admin typed it, tidied and checked, with its duplicate key."""
-
-    text: str
-    key: str
-    language: str
-
-
-@dataclass(frozen=True)
-class Answer:
-    """One reply in a prompt's answers thread, as the digest sees it (no content needed)."""
-
-    message_id: int
-    author_id: int
-    reactions: int
-    jump_url: str
-
-
-def guess_language(text: str) -> str:
-    """Return "ar" when the text is mostly Arabic letters, else "en"."""
-    arabic, latin = len(_ARABIC_LETTER.findall(text)), len(_LATIN_LETTER.findall(text))
-    return "ar" if arabic and arabic >= latin else "en"
-
-
-def check_prompt_text(text: str, language: str | None = None) -> PromptText:
-    """Tidy a typed prompt and check its length; raise MajlisError when it cannot be stored."""
-    # Collapse runs of spaces but keep the member's line breaks: a two-part question reads better so.
-    lines = [" ".join(line.split()) for line in text.strip().splitlines()]
-    tidy = "\n".join(line for line in lines if line)
-    if len(tidy) < MIN_PROMPT_LENGTH:
-        raise MajlisError("prompts.too_short", minimum=MIN_PROMPT_LENGTH)
-    if len(tidy) > MAX_PROMPT_LENGTH:
-        raise MajlisError("prompts.too_long", maximum=MAX_PROMPT_LENGTH, length=len(tidy))
-    key = normalize_key(tidy)
-    if not key:
-        raise MajlisError("prompts.too_short", minimum=MIN_PROMPT_LENGTH)
-    return PromptText(text=tidy, key=key, language=language or guess_language(tidy))
-
-
-def digest_weekday(prompt_weekday: int) -> int:
-    """Return the digest's weekday: the day before the prompt's."""
-    return (prompt_weekday - 1) % 7
-
-
-def first_occurrences(weekday: int, hour: int, tz: tzinfo, now: datetime) -> tuple[datetime, datetime]:
-    """Return the first prompt after `now` and the first digest after that prompt (a day before the next)."""
-    first_prompt = WeeklySchedule(weekday, hour, tz).next_after(now)
-    first_digest = WeeklySchedule(digest_weekday(weekday), hour, tz).next_after(first_prompt)
-    return first_prompt, first_digest
-
-
-def digest_window(occurrence: datetime) -> tuple[datetime, datetime]:
-    """Return the week a digest looks back over for shared experience threads."""
-    return occurrence - timedelta(days=7), occurrence
-
-
-def top_answers(answers: Sequence[Answer], limit: int = TOP_ANSWERS) -> list[Answer]:
-    """Return the most-reacted answers (at least one reaction), ties going to the earlier answer."""
-    reacted = [a for a in answers if a.reactions > 0]
-    return sorted(reacted, key=lambda a: (-a.reactions, a.message_id))[:limit]
 
 
 def thread_name(text: str) -> str:

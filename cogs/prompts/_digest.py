@@ -13,18 +13,16 @@ import discord
 
 from bot.cog import GuildInteraction, missing_permissions, send
 from bot.i18n import local_when, t
+from bot.prompts import Answer, digest_window, top_answers
 from bot.storage import guilds as guild_store
 from bot.storage import prompts as store
 from bot.storage.prompts import Digest, PromptPost
 from cogs.prompts._content import (
-    Answer,
     PostFailed,
     digest_embed,
     digest_marker,
-    digest_window,
     failure_text,
     http_code,
-    top_answers,
 )
 
 if TYPE_CHECKING:

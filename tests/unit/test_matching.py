@@ -7,10 +7,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import bot.matching as matching
+import bot.matching.pairing as matching  # the pairing module: tests tune its limits
 from bot.matching import (
+    UNITS_PER_POINT,
     Candidate,
     MatchInput,
+    MatchResult,
     Reason,
     match_members,
     meeting_window_utc,
@@ -19,6 +21,7 @@ from bot.matching import (
     plan_group_sizes,
     working_hours_overlap,
 )
+from bot.matching.scoring import _Profiles
 
 
 def member(member_id, field="design", skills=(), wants=(), offset=180, languages=("ar",), priority=False):
@@ -209,7 +212,7 @@ def test_single_member_is_told_they_were_alone():
 
 
 def test_empty_round_has_no_groups():
-    assert match_members(MatchInput([])) == matching.MatchResult((), (), {})
+    assert match_members(MatchInput([])) == MatchResult((), (), {})
 
 
 @pytest.mark.parametrize(
@@ -427,13 +430,13 @@ def test_pairs_reach_the_brute_force_optimum(inp):
 @settings(max_examples=40, deadline=None)
 @given(rounds(max_members=12))
 def test_vectorised_weights_equal_pair_weight(inp):
-    profiles = matching._Profiles(inp.candidates, inp.mode)
+    profiles = _Profiles(inp.candidates, inp.mode)
     idx = np.arange(len(inp.candidates))
     units = profiles.units(idx, idx)
     for i, a in enumerate(inp.candidates):
         for j, b in enumerate(inp.candidates):
             if i != j:
-                assert units[i, j] / matching.UNITS_PER_POINT == pair_weight(a, b, inp.mode)
+                assert units[i, j] / UNITS_PER_POINT == pair_weight(a, b, inp.mode)
 
 
 def test_block_solver_keeps_every_hard_rule(monkeypatch):

@@ -7,14 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.i18n import Reader, leaves
+from bot.icebreakers import load_icebreakers, pick_icebreaker
 from bot.prompts import (
     THEMES,
     Choice,
     Prompt,
     load_bank,
-    load_icebreakers,
     next_prompt,
-    pick_icebreaker,
     theme_name,
 )
 from bot.text import normalize_text

@@ -7,22 +7,24 @@ import pytest
 
 from bot.errors import MajlisError
 from bot.i18n import t
+from bot.prompts import (
+    Answer,
+    check_prompt_text,
+    digest_weekday,
+    first_occurrences,
+    guess_language,
+    top_answers,
+)
 from bot.schedule import WeeklySchedule
 from bot.storage.prompts import Suggestion
 from cogs.prompts._content import (
-    Answer,
-    check_prompt_text,
     digest_embed,
-    digest_weekday,
     failure_text,
-    first_occurrences,
-    guess_language,
     post_footer,
     post_marker,
     prompt_embed,
     queue_embed,
     thread_name,
-    top_answers,
 )
 from cogs.prompts._views import queue_view
 
