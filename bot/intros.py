@@ -13,7 +13,7 @@ from bot.i18n import LANGUAGES, group_address, t
 from bot.icebreakers import pick_icebreaker
 from bot.matching import Candidate, Reason
 from bot.profile_card import field_label, join_list, language_name, local_time_label, skill_names
-from bot.storage.profiles import Profile
+from bot.profiles import Profile
 from bot.text import clip, isolate, literal
 from bot.timezones import hhmm, utc_offset_minutes
 

@@ -16,6 +16,7 @@ from babel.dates import format_datetime
 
 from bot.fields import get_field
 from bot.i18n import t
+from bot.profiles import LANGUAGES_MAX, Profile
 from bot.skills import (
     MAX_CHOICE_LENGTH,
     MAX_CHOICES,
@@ -24,7 +25,6 @@ from bot.skills import (
     default_catalogue,
     fold_articles,
 )
-from bot.storage.profiles import LANGUAGES_MAX, Profile
 from bot.text import clip, isolate, literal, normalize_key
 from bot.timezones import format_offset, local_time, zone_label
 

@@ -4,31 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
+from bot.profiles import ABOUT_MAX, SKILLS_MAX, Profile
 from bot.skills import default_catalogue
 from bot.storage import Database, to_db_time, utcnow
-
-ABOUT_MAX = 300
-SKILLS_MAX = 15
-LANGUAGES_MAX = 6
-
-
-@dataclass(frozen=True)
-class Profile:
-    """What a member tells peers about their work."""
-
-    guild_id: int
-    user_id: int
-    field: str | None = None
-    timezone: str | None = None
-    languages: tuple[str, ...] = ()
-    about: str | None = None
-    skills: tuple[str, ...] = ()  # canonical skill keys, in the member's order
-    discoverable: bool = False
-
 
 _UNSET = object()
 
