@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from bot import intros as logic
 from bot.icebreakers import load_icebreakers
 from bot.matching import MatchInput, MatchResult, match_members
+from bot.storage import Database
 from bot.storage import guilds as guild_store
 from bot.storage import intros as store
 from bot.storage import profiles as profile_store
@@ -54,7 +55,7 @@ class RoundPlanner:
         self.icebreakers = {i.id: i for i in load_icebreakers()}
 
     @property
-    def db(self) -> store.Database:
+    def db(self) -> Database:
         """Return the bot's store."""
         return self.bot.db
 
