@@ -22,6 +22,7 @@ from bot.matching import (
     working_hours_overlap,
 )
 from bot.matching.scoring import _Profiles
+from bot.matching.solving import _EXHAUSTIVE_LIMIT
 
 
 def member(member_id, field="design", skills=(), wants=(), offset=180, languages=("ar",), priority=False):
@@ -187,7 +188,7 @@ def test_in_a_round_above_the_exhaustive_limit_the_member_left_out_last_time_kee
         member(3, skills={"logo", "ui", "seo"}),
         *others,
     ]
-    assert len(people) > matching._EXHAUSTIVE_LIMIT
+    assert len(people) > _EXHAUSTIVE_LIMIT
     result = match_members(MatchInput(people, group_size=size, avoid_pairs=avoid, seed=seed))
     assert result.unmatched == (2,)
     assert any({1, 3} <= set(g.members) for g in result.groups)
