@@ -36,7 +36,7 @@ typecheck: $(STAMP)
 	$(PY) -m mypy
 
 # Mutation testing (slow, so not part of `make test`): one line per module, see tests/README.md.
-# `make mutate MODULES="matching swapmatch"` runs only those; MUTATE_JOBS=1 leaves a core free.
+# `make mutate MODULES="matching_solving swapmatch"` runs only those; MUTATE_JOBS=1 leaves a core free.
 MUTATE_STAMP := $(VENV)/.installed-mutate
 $(MUTATE_STAMP): pyproject.toml setup.py | $(STAMP)
 	@echo "installing the mutation tools into $(VENV) (log: $(VENV)/install-mutate.log)"

@@ -47,8 +47,13 @@ SQL_TEXT = r'^\s*f?"\s*(SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|JOIN|AND|ORDER|SE
 
 
 MODULES = (
-    Module(
-        "matching", "bot/matching.py", ("tests/unit/test_matching.py", "tests/unit/test_mutants_matching.py")
+    *(
+        Module(
+            f"matching_{part}",
+            f"bot/matching/{part}.py",
+            ("tests/unit/test_matching.py", "tests/unit/test_mutants_matching.py"),
+        )
+        for part in ("scoring", "pairing", "solving")
     ),
     Module(
         "swapmatch",

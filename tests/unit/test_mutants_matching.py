@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import bot.matching as matching
+from bot.matching import pairing, scoring, solving
 from bot.matching import (
     Candidate,
     MatchInput,
@@ -114,7 +115,7 @@ def test_everyone_is_grouped_even_when_only_weak_pairs_allow_it():
     for x, y in itertools.combinations(ids, 2):
         if x // 10 != y // 10 and (x % 10 in (1, 4) or y % 10 in (1, 4)):
             avoid.add(pair(x, y))
-    assert len(people) > matching._EXHAUSTIVE_LIMIT
+    assert len(people) > solving._EXHAUSTIVE_LIMIT
     result = match_members(MatchInput(people, avoid_pairs=frozenset(avoid)))
     assert result.unmatched == ()
     assert groups_of(result) == {(10 * c + 1, 10 * c + 2) for c in range(3)} | {
@@ -159,15 +160,15 @@ class _SerialPool:
         return map(fn, items)
 
 
-@pytest.mark.parametrize(("cores", "workers"), [(None, None), (1, None), (2, 2), (8, matching._MAX_WORKERS)])
+@pytest.mark.parametrize(("cores", "workers"), [(None, None), (1, None), (2, 2), (8, pairing._MAX_WORKERS)])
 def test_blocks_go_to_a_pool_of_up_to_four_workers_only_with_two_cores_or_more(monkeypatch, cores, workers):
-    monkeypatch.setattr(matching.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(pairing.os, "cpu_count", lambda: cores)
     monkeypatch.setattr(matching, "ProcessPoolExecutor", _SerialPool)
     _SerialPool.used = []
     people = [member(i, skills={"logo"}) for i in range(4)]
-    round_ = matching._Round(MatchInput(people))
-    blocks = [round_.block_graph(round_.blocks(range(4))[0])[1]] * matching._PARALLEL_MIN_BLOCKS
-    solved = matching.solve_blocks(blocks)
+    round_ = pairing._Round(MatchInput(people))
+    blocks = [round_.block_graph(round_.blocks(range(4))[0])[1]] * pairing._PARALLEL_MIN_BLOCKS
+    solved = pairing.solve_blocks(blocks)
     assert len(solved) == len(blocks) and all(len(s) == 2 for s in solved)
     assert _SerialPool.used == ([] if workers is None else [workers])
 
@@ -183,7 +184,7 @@ def test_members_left_over_in_different_blocks_are_paired_with_each_other(monkey
     monkeypatch.setattr(matching, "_EXACT_LIMIT", 6)
     monkeypatch.setattr(matching, "_BLOCK_SIZE", 7)
     people = [member(i) for i in range(1, 15)]
-    round_ = matching._Round(MatchInput(people))
+    round_ = pairing._Round(MatchInput(people))
     assert [len(b) for b in round_.blocks(range(14))] == [7, 7]
     result = match_members(MatchInput(people))
     assert sorted(len(g.members) for g in result.groups) == [2] * 7
@@ -227,7 +228,7 @@ def test_vectorised_weights_equal_pair_weight_with_more_than_64_skills_and_langu
     ]
     people.append(member(99, skills=set(skills)))  # the whole vocabulary is in use
     for mode in ("same_field", "mixed"):
-        profiles = matching._Profiles(people, mode)
+        profiles = scoring._Profiles(people, mode)
         idx = np.arange(len(people))
         units = profiles.units(idx, idx)
         for i, a in enumerate(people):
@@ -293,7 +294,7 @@ def test_members_are_cut_into_blocks_of_the_block_size_and_a_short_tail_joins_th
     tiny_blocks, count, sizes
 ):
     people = [member(i, offset=10 * i) for i in range(count)]
-    round_ = matching._Round(MatchInput(people))
+    round_ = pairing._Round(MatchInput(people))
     blocks = round_.blocks(range(count))
     assert [len(b) for b in blocks] == sizes
     assert sorted(int(m) for b in blocks for m in b) == list(range(count))
@@ -306,13 +307,13 @@ def test_a_round_of_exactly_the_exact_limit_is_one_block_and_a_tail_of_half_an_o
     monkeypatch.setattr(matching, "_EXACT_LIMIT", exact)
     monkeypatch.setattr(matching, "_BLOCK_SIZE", size)
     people = [member(i, offset=10 * i) for i in range(count)]
-    assert [len(b) for b in matching._Round(MatchInput(people)).blocks(range(count))] == sizes
+    assert [len(b) for b in pairing._Round(MatchInput(people)).blocks(range(count))] == sizes
 
 
 def test_again_partners_stay_in_one_block(tiny_blocks):
     # Ordered by time zone, 3 and 4 straddle the cut after four members; they asked to meet again.
     people = [member(i, offset=10 * i) for i in range(10)]
-    round_ = matching._Round(MatchInput(people, again_pairs=frozenset({pair(3, 4)})))
+    round_ = pairing._Round(MatchInput(people, again_pairs=frozenset({pair(3, 4)})))
     blocks = [sorted(int(m) for m in b) for b in round_.blocks(range(10))]
     assert any({3, 4} <= set(b) for b in blocks)
     assert blocks[0] == [0, 1, 2, 3, 4]
