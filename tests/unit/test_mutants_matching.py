@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 import bot.matching as matching
-from bot.matching import pairing, scoring, solving
 from bot.matching import (
     Candidate,
     MatchInput,
@@ -20,6 +19,9 @@ from bot.matching import (
     meeting_window_utc,
     pair_reasons,
     pair_weight,
+    pairing,
+    scoring,
+    solving,
     working_hours_overlap,
 )
 
@@ -163,7 +165,7 @@ class _SerialPool:
 @pytest.mark.parametrize(("cores", "workers"), [(None, None), (1, None), (2, 2), (8, pairing._MAX_WORKERS)])
 def test_blocks_go_to_a_pool_of_up_to_four_workers_only_with_two_cores_or_more(monkeypatch, cores, workers):
     monkeypatch.setattr(pairing.os, "cpu_count", lambda: cores)
-    monkeypatch.setattr(matching, "ProcessPoolExecutor", _SerialPool)
+    monkeypatch.setattr(pairing, "ProcessPoolExecutor", _SerialPool)
     _SerialPool.used = []
     people = [member(i, skills={"logo"}) for i in range(4)]
     round_ = pairing._Round(MatchInput(people))
@@ -181,8 +183,8 @@ def test_a_round_in_mixed_mode_names_the_fields_it_mixes():
 
 def test_members_left_over_in_different_blocks_are_paired_with_each_other(monkeypatch):
     # Two blocks of 7 (forced small): each leaves one member over; pooled, the two make a pair.
-    monkeypatch.setattr(matching, "_EXACT_LIMIT", 6)
-    monkeypatch.setattr(matching, "_BLOCK_SIZE", 7)
+    monkeypatch.setattr(pairing, "_EXACT_LIMIT", 6)
+    monkeypatch.setattr(pairing, "_BLOCK_SIZE", 7)
     people = [member(i) for i in range(1, 15)]
     round_ = pairing._Round(MatchInput(people))
     assert [len(b) for b in round_.blocks(range(14))] == [7, 7]
@@ -276,8 +278,8 @@ def test_pairs_naming_someone_outside_the_round_or_no_pair_at_all_are_ignored(ba
 
 @pytest.fixture
 def tiny_blocks(monkeypatch):
-    monkeypatch.setattr(matching, "_EXACT_LIMIT", 4)
-    monkeypatch.setattr(matching, "_BLOCK_SIZE", 4)
+    monkeypatch.setattr(pairing, "_EXACT_LIMIT", 4)
+    monkeypatch.setattr(pairing, "_BLOCK_SIZE", 4)
 
 
 @pytest.mark.parametrize(
@@ -304,8 +306,8 @@ def test_members_are_cut_into_blocks_of_the_block_size_and_a_short_tail_joins_th
 def test_a_round_of_exactly_the_exact_limit_is_one_block_and_a_tail_of_half_an_odd_block_stands(
     monkeypatch, exact, size, count, sizes
 ):
-    monkeypatch.setattr(matching, "_EXACT_LIMIT", exact)
-    monkeypatch.setattr(matching, "_BLOCK_SIZE", size)
+    monkeypatch.setattr(pairing, "_EXACT_LIMIT", exact)
+    monkeypatch.setattr(pairing, "_BLOCK_SIZE", size)
     people = [member(i, offset=10 * i) for i in range(count)]
     assert [len(b) for b in pairing._Round(MatchInput(people)).blocks(range(count))] == sizes
 
@@ -398,7 +400,7 @@ CASES = range(15)
 def blocks_for_small_rounds(monkeypatch):
     # Cases of 130 members go through the block solver, as 3,000+ would.
     for name, value in BLOCKS.items():
-        monkeypatch.setattr(matching, name, value)
+        monkeypatch.setattr(pairing, name, value)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -408,5 +410,5 @@ def test_rounds_replay_as_recorded(case, blocks_for_small_rounds):
 
 if __name__ == "__main__":
     for name, value in BLOCKS.items():
-        setattr(matching, name, value)
+        setattr(pairing, name, value)
     REPLAY.write_text(json.dumps({str(c): _replay(c) for c in CASES}, indent=None) + "\n", "utf-8")
