@@ -104,14 +104,15 @@ def wait_text(lang: str, seconds: float) -> str:
     return format_timedelta(delta, threshold=1, format="long", locale=locale)
 
 
-def _hit(interaction: discord.Interaction, bucket: str) -> float:
+def _hit(interaction: discord.Interaction, bucket: str, guild_id: int | None = None) -> float:
     """Count a use for the interaction's member; return the seconds left to wait (0 when allowed)."""
     cooldowns: Cooldowns | None = getattr(interaction.client, "cooldowns", None)
-    if cooldowns is None or interaction.guild_id is None:
+    guild_id = guild_id if guild_id is not None else interaction.guild_id
+    if cooldowns is None or guild_id is None:
         return 0.0
-    retry_after, used_at = cooldowns.hit(bucket, interaction.guild_id, interaction.user.id)
+    retry_after, used_at = cooldowns.hit(bucket, guild_id, interaction.user.id)
     if used_at is not None:
-        interaction.extras[_EXTRAS_KEY] = (bucket, used_at)
+        interaction.extras[_EXTRAS_KEY] = (bucket, used_at, guild_id)
     return retry_after
 
 
@@ -130,9 +131,12 @@ def cooldown(bucket: str) -> Callable[[T], T]:
     return app_commands.check(predicate)
 
 
-async def check_cooldown(interaction: discord.Interaction, bucket: str) -> None:
-    """Count a button press against a member's cooldown, refusing it (in their language) when used up."""
-    retry_after = _hit(interaction, bucket)
+async def check_cooldown(interaction: discord.Interaction, bucket: str, guild_id: int | None = None) -> None:
+    """Count a button press against a member's cooldown, refusing it (in their language) when used up.
+
+    A press in a DM has no guild: give the guild the button belongs to, so it is counted there too.
+    """
+    retry_after = _hit(interaction, bucket, guild_id)
     if retry_after > 0:
         lang = await interaction.client.language_for(interaction)  # type: ignore[attr-defined]
         raise MajlisError("error.cooldown", wait=wait_text(lang, retry_after))
@@ -142,7 +146,7 @@ def refund(interaction: discord.Interaction) -> None:
     """Give back the use an interaction counted, when it was refused as bad input."""
     counted: Any = interaction.extras.pop(_EXTRAS_KEY, None)
     cooldowns: Cooldowns | None = getattr(interaction.client, "cooldowns", None)
-    if counted is None or cooldowns is None or interaction.guild_id is None:
+    if counted is None or cooldowns is None:
         return
-    bucket, used_at = counted
-    cooldowns.refund(bucket, interaction.guild_id, interaction.user.id, used_at)
+    bucket, used_at, guild_id = counted
+    cooldowns.refund(bucket, guild_id, interaction.user.id, used_at)

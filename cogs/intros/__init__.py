@@ -297,7 +297,7 @@ class Intros(MajlisCog):
             return
         group, lang = found
         try:
-            await check_cooldown(interaction, "intros.lists")
+            await check_cooldown(interaction, "intros.lists", guild_id=group.guild_id)  # DMs too
         except MajlisError as refused:  # answered in the member's language for the group's guild
             await send(interaction, t(lang, refused.key, **refused.params))
             return

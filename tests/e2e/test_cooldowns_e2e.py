@@ -158,3 +158,20 @@ async def test_the_meet_again_button_shares_the_intros_cooldown(majlis):
     second = await majlis.fake.click(intro, again, user=amal)
     await second.wait_done()
     assert second.ephemeral and second.content == cooldown_text("ar", 60)
+
+
+async def test_the_meet_again_button_in_a_dm_intro_is_counted_too(majlis):
+    _, (amal, _) = await setup_intros(majlis, 2, delivery="dm")
+    await run_round(majlis)
+    (intro,) = [m for m in majlis.fake.dm_messages(amal) if m.embeds]
+    again = next(c for c in intro.custom_ids() if c.startswith("majlis:intros:again:"))
+    majlis.bot.cooldowns.rates["intros.lists"] = Rate(1, timedelta(minutes=1))
+    first = await majlis.fake.click(intro, again, user=amal)
+    await first.wait_done()
+    assert first.content != cooldown_text("ar", 60)
+    second = await majlis.fake.click(intro, again, user=amal)
+    await second.wait_done()
+    assert second.ephemeral and second.content == cooldown_text("ar", 60)
+    # The same bucket as the guild's commands: /intros again is held back as well.
+    third = await majlis.run(amal, "intros again", member=majlis.member("peer"))
+    assert third.content == cooldown_text("ar", 60)
