@@ -97,8 +97,42 @@ def job_id(guild_id: int, feature: str) -> str:
     return f"{feature}:{guild_id}"
 
 
+# A failed run is tried again after these delays (never past the next occurrence), then left to it.
+RETRY_DELAYS = (
+    timedelta(minutes=1),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=8),
+)
+
+
+@dataclass(frozen=True)
+class RunFailure:
+    """The last failed attempt at a scheduled occurrence, kept in memory for `/majlis status`."""
+
+    occurrence: datetime
+    attempts: int
+    error: str
+    retry_at: datetime | None  # None: no retry left before the next occurrence
+
+
+def _plan(schedule: WeeklySchedule, reference: datetime, now: datetime) -> tuple[datetime, datetime]:
+    """Return (occurrence, run at) of the first occurrence after `reference`; a missed one runs now, once."""
+    due = schedule.next_after(reference)
+    if due > now:
+        return due, due
+    # Missed (the bot was down, or a run came late): run the latest missed occurrence once, right away.
+    return schedule.last_at_or_before(now) or due, now
+
+
 class Scheduler:
-    """Runs each guild's weekly features; every job is derived from a `guild_features` row."""
+    """Runs each guild's weekly features; every job is derived from a `guild_features` row.
+
+    The next occurrence is put on the books before an occurrence runs, from the schedule already in
+    memory, so nothing that fails during a run (the handler, recording it, re-reading the row) can
+    leave a feature without its next run. A failed run is retried with backoff and recorded.
+    """
 
     def __init__(self, db: Database, clock: Clock) -> None:
         self.db = db
@@ -109,6 +143,9 @@ class Scheduler:
         )
         self._handlers: dict[str, Handler] = {}
         self._pending: dict[str, datetime] = {}  # job id -> occurrence it will run for
+        self._schedules: dict[str, WeeklySchedule] = {}  # job id -> the schedule its next run comes from
+        self._retries: dict[str, tuple[datetime, datetime, int]] = {}  # job id -> (when, occurrence, attempt)
+        self._failures: dict[str, RunFailure] = {}  # job id -> last failure, until a run succeeds
         # Set by the bot: a run missed while down fires during start-up, before guilds are cached.
         self.before_run: Callable[[], Awaitable[Any]] | None = None
         self._once: dict[str, tuple[datetime, Callable[..., Awaitable[Any]], tuple[Any, ...]]] = {}
@@ -162,82 +199,129 @@ class Scheduler:
                 await self.reschedule(config.guild_id, config.feature)
 
     async def reschedule(self, guild_id: int, feature: str) -> datetime | None:
-        """(Re)create one feature's job from its row; return when it will run next."""
-        jid = job_id(guild_id, feature)
-        self.cancel(guild_id, feature)
+        """(Re)create one feature's job from its row; return when it will run next.
+
+        The row is read before the current job is touched, so a read that fails keeps the job.
+        """
         config = await guild_store.get_feature(self.db, guild_id, feature)
         guild = await guild_store.get_guild(self.db, guild_id)
-        if config is None or guild is None or feature not in self._handlers:
-            return None
-        schedule = schedule_for(config, guild.timezone)
-        if schedule is None:
+        schedule = None
+        if config is not None and guild is not None and feature in self._handlers:
+            schedule = schedule_for(config, guild.timezone)
+        self.cancel(guild_id, feature)
+        if schedule is None or config is None:
             return None
         now = self.clock.now()
         reference = config.last_run_at or (config.anchor - timedelta(seconds=1) if config.anchor else now)
-        due = schedule.next_after(reference)
-        if due <= now:
-            # Missed while the bot was down: run the latest missed occurrence once, right away.
-            occurrence = schedule.last_at_or_before(now) or due
-            run_at = now
-        else:
-            occurrence = run_at = due
+        occurrence, run_at = _plan(schedule, reference, now)
+        self._schedules[job_id(guild_id, feature)] = schedule
+        self._set_job(guild_id, feature, occurrence, run_at)
+        return occurrence
+
+    def _set_job(self, guild_id: int, feature: str, occurrence: datetime, run_at: datetime) -> None:
+        jid = job_id(guild_id, feature)
         self._pending[jid] = occurrence
-        real_run_at = datetime.now(UTC) + (run_at - now)
         self._aps.add_job(
             self._run_job,
-            DateTrigger(run_date=real_run_at),
+            DateTrigger(run_date=self._real_time(run_at)),
             id=jid,
             replace_existing=True,
             args=[guild_id, feature, occurrence],
         )
-        return occurrence
+
+    def _real_time(self, moment: datetime) -> datetime:
+        """Turn a time on the bot's clock into the wall-clock time APScheduler waits for."""
+        return datetime.now(UTC) + (moment - self.clock.now())
 
     def cancel(self, guild_id: int, feature: str) -> None:
-        """Remove a feature's job, if any."""
+        """Remove a feature's job and any retry, if any."""
         jid = job_id(guild_id, feature)
         self._pending.pop(jid, None)
+        self._schedules.pop(jid, None)
+        self._failures.pop(jid, None)
+        self._cancel_retry(jid)
         if self._aps.get_job(jid) is not None:
             self._aps.remove_job(jid)
 
     def pending_runs(self) -> list[datetime]:
-        """Return when every waiting run (weekly and one-off) is due, for the metrics' overdue figure."""
-        return [*self._pending.values(), *(when for when, _, _ in self._once.values())]
+        """Return when every waiting run (weekly, retries and one-off) is due, for the metrics' overdue figure."""
+        return [
+            *self._pending.values(),
+            *(when for when, _, _ in self._retries.values()),
+            *(when for when, _, _ in self._once.values()),
+        ]
+
+    def cancel_guild(self, guild_id: int) -> None:
+        """Remove every job of a guild (it removed the bot, or was purged)."""
+        for jid in list(self._pending):
+            feature, owner = jid.split(":")
+            if int(owner) == guild_id:
+                self.cancel(guild_id, feature)
 
     def next_run(self, guild_id: int, feature: str) -> datetime | None:
         """Return the occurrence a feature's job will run for next."""
         return self._pending.get(job_id(guild_id, feature))
 
+    def failure(self, guild_id: int, feature: str) -> RunFailure | None:
+        """Return the last failed attempt of a feature's run, until a run succeeds."""
+        return self._failures.get(job_id(guild_id, feature))
+
     async def fire_due(self) -> int:
-        """Run now every weekly and one-off job due by the clock (tests and the demo move the clock)."""
+        """Run now every weekly job, retry and one-off job due by the clock (tests and the demo move it)."""
         now = self.clock.now()
         due = [(jid, when) for jid, when in self._pending.items() if when <= now]
         for jid, when in due:
             feature, guild_id = jid.split(":")
             await self._run_job(int(guild_id), feature, when)
+        retries = [
+            (jid, occurrence, attempt)
+            for jid, (when, occurrence, attempt) in self._retries.items()
+            if when <= now
+        ]
+        for jid, occurrence, attempt in retries:
+            feature, guild_id = jid.split(":")
+            await self._run_retry(int(guild_id), feature, occurrence, attempt)
         once = sorted((when, key) for key, (when, _, _) in self._once.items() if when <= now)
         for _, key in once:
             await self._run_once(key)
-        return len(due) + len(once)
+        return len(due) + len(retries) + len(once)
 
     async def _run_job(self, guild_id: int, feature: str, occurrence: datetime) -> None:
         jid = job_id(guild_id, feature)
         if self._pending.get(jid) != occurrence:
             return  # already run (fired by hand) or replaced
+        # Before anything that can fail: the next occurrence is booked from the schedule in memory.
         self._pending.pop(jid, None)
         if self._aps.get_job(jid) is not None:
             self._aps.remove_job(jid)
+        schedule = self._schedules.get(jid)
+        if schedule is not None:
+            self._set_job(guild_id, feature, *_plan(schedule, occurrence, self.clock.now()))
+        self._cancel_retry(jid)  # a newer occurrence supersedes an older one still being retried
+        await self._tracked(self._attempt(guild_id, feature, occurrence, 1))
+
+    async def _run_retry(self, guild_id: int, feature: str, occurrence: datetime, attempt: int) -> None:
+        jid = job_id(guild_id, feature)
+        entry = self._retries.get(jid)
+        if entry is None or entry[1:] != (occurrence, attempt):
+            return  # already retried, or superseded
+        self._cancel_retry(jid)
+        await self._tracked(self._attempt(guild_id, feature, occurrence, attempt))
+
+    async def _tracked(self, work: Awaitable[None]) -> None:
         task = asyncio.current_task()
         if task is not None:
             self._inflight.add(task)
         try:
-            await self._run_occurrence(guild_id, feature, occurrence)
+            await work
         finally:
             if task is not None:
                 self._inflight.discard(task)
 
-    async def _run_occurrence(self, guild_id: int, feature: str, occurrence: datetime) -> None:
+    async def _attempt(self, guild_id: int, feature: str, occurrence: datetime, attempt: int) -> None:
+        """Run an occurrence and record it; on any failure, book a retry and record the error."""
+        jid = job_id(guild_id, feature)
         bind_log_context(guild_id=guild_id, feature=feature)
-        error = None
         try:
             if self.before_run is not None:
                 await self.before_run()
@@ -245,11 +329,49 @@ class Scheduler:
             if handler is None:
                 return  # the feature was unloaded while this run waited; its next load reschedules it
             await handler(guild_id, occurrence)
+            # Handlers are exactly-once per occurrence, so a retry after a failed record sends nothing twice.
+            await guild_store.record_feature_run(self.db, guild_id, feature, occurrence)
         except Exception as exc:
-            log.exception("scheduled %s failed in guild %s", feature, guild_id)
-            error = f"{type(exc).__name__}: {exc}"[:300]
-        await guild_store.record_feature_run(self.db, guild_id, feature, occurrence, error)
-        await self.reschedule(guild_id, feature)
+            log.exception("scheduled %s failed in guild %s (attempt %d)", feature, guild_id, attempt)
+            await self._failed(guild_id, feature, occurrence, attempt, f"{type(exc).__name__}: {exc}"[:300])
+            return
+        self._failures.pop(jid, None)
+        try:
+            # Pick up what changed meanwhile (the guild's time zone); the booked job stays if this fails.
+            await self.reschedule(guild_id, feature)
+        except Exception:
+            log.exception("could not re-read the schedule of %s in guild %s", feature, guild_id)
+
+    async def _failed(
+        self, guild_id: int, feature: str, occurrence: datetime, attempt: int, error: str
+    ) -> None:
+        jid = job_id(guild_id, feature)
+        retry_at = None
+        if attempt <= len(RETRY_DELAYS):
+            retry_at = self.clock.now() + RETRY_DELAYS[attempt - 1]
+            upcoming = self._pending.get(jid)
+            if upcoming is not None and retry_at >= upcoming:
+                retry_at = None  # the next occurrence comes first
+        self._failures[jid] = RunFailure(occurrence, attempt, error, retry_at)
+        if retry_at is not None:
+            self._retries[jid] = (retry_at, occurrence, attempt + 1)
+            self._aps.add_job(
+                self._run_retry,
+                DateTrigger(run_date=self._real_time(retry_at)),
+                id=f"retry:{jid}",
+                replace_existing=True,
+                args=[guild_id, feature, occurrence, attempt + 1],
+            )
+        try:
+            # The error only: the occurrence is not marked run, so a restart tries it again once.
+            await guild_store.record_feature_error(self.db, guild_id, feature, error)
+        except Exception:
+            log.exception("could not record the failure of %s in guild %s", feature, guild_id)
+
+    def _cancel_retry(self, jid: str) -> None:
+        self._retries.pop(jid, None)
+        if self._aps.get_job(f"retry:{jid}") is not None:
+            self._aps.remove_job(f"retry:{jid}")
 
     def add_once(self, key: str, when: datetime, func: Callable[..., Awaitable[Any]], *args: Any) -> None:
         """Run `func(*args)` once at `when` (now if past); callers rebuild these from their rows at start."""

@@ -76,8 +76,13 @@ async def status_embed(bot: MajlisBot, guild_id: int, lang: str) -> discord.Embe
                             **local_when(upcoming, lang, tz, now=now),
                         )
                     )
-            if config.last_error:
-                lines.append(t(lang, "status.last_error", error=config.last_error[:200]))
+            # A failure the database could not record (it was locked) is still shown, from memory.
+            failure = bot.scheduler.failure(guild_id, name)
+            error = failure.error if failure is not None else config.last_error
+            if error:
+                lines.append(t(lang, "status.last_error", error=error[:200]))
+            if failure is not None and failure.retry_at is not None:
+                lines.append(t(lang, "status.retrying", when=format_when(failure.retry_at, lang, tz)))
         feature = bot.features.get(name)
         if feature is not None and feature.status is not None and config is not None:
             lines.extend(await feature.status(guild_id, lang))

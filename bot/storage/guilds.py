@@ -195,10 +195,18 @@ async def set_feature_enabled(db: Database, guild_id: int, feature: str, enabled
 async def record_feature_run(
     db: Database, guild_id: int, feature: str, when: datetime, error: str | None = None
 ) -> None:
-    """Record that a scheduled occurrence ran (and the error, if it failed)."""
+    """Record that a scheduled occurrence ran (and the error, if it failed after all its retries)."""
     await db.execute(
         "UPDATE guild_features SET last_run_at = ?, last_error = ? WHERE guild_id = ? AND feature = ?",
         (to_db_time(when), error, guild_id, feature),
+    )
+
+
+async def record_feature_error(db: Database, guild_id: int, feature: str, error: str) -> None:
+    """Record why a scheduled run failed, leaving its last successful run as it was."""
+    await db.execute(
+        "UPDATE guild_features SET last_error = ? WHERE guild_id = ? AND feature = ?",
+        (error, guild_id, feature),
     )
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 
-from bot.i18n import t
+from bot.i18n import format_when, t
 from bot.sandbox.models import Message
 from bot.storage import guilds as guild_store
 from bot.storage import prompts as store
@@ -242,6 +242,40 @@ async def test_the_scheduled_prompt_is_posted_exactly_once_even_across_a_restart
     # As if the bot had stopped before recording the run: the occurrence runs again and sends nothing.
     await majlis.bot.get_cog("Prompts").scheduled_prompt(majlis.guild.id, due)
     assert len(posts(majlis, prompts_channel)) == 1 and len(majlis.fake.threads(prompts_channel)) == 1
+
+
+async def test_a_locked_database_after_the_post_keeps_the_schedule_and_status_shows_the_retry(
+    majlis, prompts_channel, monkeypatch, error_log
+):
+    error_log.allowed += ["scheduled prompts failed", "could not record the failure"]
+    await configure(majlis, prompts_channel)
+    bot = majlis.bot
+    due = bot.scheduler.next_run(majlis.guild.id, "prompts")
+
+    async def locked(*args, **kwargs):
+        raise sqlite3.OperationalError("database is locked")
+
+    # The prompt goes out, then neither the run nor its failure can be written down.
+    monkeypatch.setattr(guild_store, "record_feature_run", locked)
+    monkeypatch.setattr(guild_store, "record_feature_error", locked)
+    majlis.clock.advance(due - bot.clock.now() + timedelta(minutes=1))
+    await bot.scheduler.fire_due()
+    assert len(posts(majlis, prompts_channel)) == 1
+    assert bot.scheduler.next_run(majlis.guild.id, "prompts") == due + timedelta(days=7)
+    status = await majlis.run(majlis.admin, "majlis status")
+    [field] = [f["value"] for f in status.embeds[0]["fields"] if f["name"] == t("ar", "feature.prompts")]
+    failure = bot.scheduler.failure(majlis.guild.id, "prompts")
+    assert t("ar", "status.last_error", error="OperationalError: database is locked") in field
+    assert t("ar", "status.retrying", when=format_when(failure.retry_at, "ar", UTC)) in field
+
+    monkeypatch.undo()  # the lock is gone: the retry records the run and posts nothing twice
+    majlis.clock.advance(failure.retry_at - bot.clock.now())
+    await bot.scheduler.fire_due()
+    assert len(posts(majlis, prompts_channel)) == 1
+    config = await guild_store.get_feature(bot.db, majlis.guild.id, "prompts")
+    assert config.last_run_at == due and config.last_error is None
+    status = await majlis.run(majlis.admin, "majlis status")
+    assert "⚠️" not in str(status.embeds)
 
 
 async def test_a_schedule_missed_while_down_posts_once_after_the_restart(majlis, prompts_channel):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 
 import pytest
 
-from bot.schedule import Clock, Scheduler, WeeklySchedule
+from bot.schedule import RETRY_DELAYS, Clock, Scheduler, WeeklySchedule
 from bot.storage import Database
 from bot.storage import guilds as guild_store
 from bot.timezones import zoneinfo_for
@@ -128,3 +130,146 @@ async def test_a_disabled_feature_has_no_job(store, clock, scheduler):
     assert scheduler.next_run(1, "prompts") is None
     clock.advance(timedelta(days=30))
     assert await scheduler.fire_due() == 0
+
+
+LOCKED = sqlite3.OperationalError("database is locked")
+
+
+async def _failing_once(monkeypatch, module, name):
+    """Make `module.name` raise 'database is locked' on its next call only."""
+    real = getattr(module, name)
+    calls = []
+
+    async def flaky(*args, **kwargs):
+        calls.append(args)
+        if len(calls) == 1:
+            raise LOCKED
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, flaky)
+    return calls
+
+
+@pytest.mark.parametrize("step", ["before_run", "handler", "record_run", "reread_schedule"])
+async def test_a_failure_at_any_step_keeps_the_next_run_and_the_run_is_retried(
+    store, clock, scheduler, monkeypatch, step
+):
+    db = store
+    first = await _configure(db, clock)
+    runs = []
+    failures = {"before_run": 1 if step == "before_run" else 0, "handler": 1 if step == "handler" else 0}
+
+    async def before_run():
+        if failures["before_run"]:
+            failures["before_run"] -= 1
+            raise LOCKED
+
+    async def handler(guild_id, occurrence):
+        if failures["handler"]:
+            failures["handler"] -= 1
+            raise LOCKED
+        runs.append(occurrence)
+        if step == "reread_schedule" and len(runs) == 1:
+            await _failing_once(monkeypatch, guild_store, "get_feature")  # the re-read after this run
+
+    scheduler.before_run = before_run
+    scheduler.register("prompts", handler)
+    await scheduler.rebuild()
+    if step == "record_run":
+        await _failing_once(monkeypatch, guild_store, "record_feature_run")
+    clock.advance(first - clock.now() + timedelta(minutes=1))
+    assert await scheduler.fire_due() == 1
+    # Whatever failed, the next occurrence is booked.
+    assert scheduler.next_run(1, "prompts") == first + timedelta(days=7)
+    config = await guild_store.get_feature(db, 1, "prompts")
+    if step == "reread_schedule":
+        assert runs == [first] and scheduler.failure(1, "prompts") is None
+        assert config.last_run_at == first
+    else:
+        failure = scheduler.failure(1, "prompts")
+        assert failure.attempts == 1 and "database is locked" in failure.error
+        assert abs(failure.retry_at - clock.now() - RETRY_DELAYS[0]) < timedelta(seconds=5)
+        assert "database is locked" in config.last_error
+        assert config.last_run_at is None  # not marked run: a restart would try it again
+        clock.advance(RETRY_DELAYS[0])
+        assert await scheduler.fire_due() == 1  # the retry
+        config = await guild_store.get_feature(db, 1, "prompts")
+        assert config.last_run_at == first and config.last_error is None
+        assert scheduler.failure(1, "prompts") is None
+    assert runs[-1] == first
+    assert scheduler.next_run(1, "prompts") == first + timedelta(days=7)
+    clock.advance(timedelta(days=7))
+    assert await scheduler.fire_due() == 1
+    assert runs[-1] == first + timedelta(days=7)
+
+
+async def test_retries_back_off_and_stop_before_the_next_occurrence(store, clock, scheduler):
+    db = store
+    first = await _configure(db, clock)
+    attempts = []
+
+    async def handler(guild_id, occurrence):
+        attempts.append((clock.now(), occurrence))
+        raise RuntimeError("still broken")
+
+    scheduler.register("prompts", handler)
+    await scheduler.rebuild()
+    clock.advance(first - clock.now())
+    await scheduler.fire_due()
+    while (failure := scheduler.failure(1, "prompts")).retry_at is not None:
+        clock.advance(failure.retry_at - clock.now())
+        await scheduler.fire_due()
+    assert [occurrence for _, occurrence in attempts] == [first] * (1 + len(RETRY_DELAYS))
+    gaps = [
+        round((later - earlier).total_seconds()) for (earlier, _), (later, _) in itertools.pairwise(attempts)
+    ]
+    assert gaps == [delay.total_seconds() for delay in RETRY_DELAYS]
+    assert failure.attempts == 1 + len(RETRY_DELAYS) and "still broken" in failure.error
+    assert scheduler.next_run(1, "prompts") == first + timedelta(days=7)
+
+
+async def test_a_failure_the_database_cannot_record_is_still_known_and_retried(
+    store, clock, scheduler, monkeypatch
+):
+    db = store
+    first = await _configure(db, clock)
+    runs = []
+
+    async def handler(guild_id, occurrence):
+        runs.append(occurrence)
+
+    scheduler.register("prompts", handler)
+    await scheduler.rebuild()
+    await _failing_once(monkeypatch, guild_store, "record_feature_run")
+    await _failing_once(monkeypatch, guild_store, "record_feature_error")
+    clock.advance(first - clock.now() + timedelta(minutes=1))
+    await scheduler.fire_due()
+    assert "database is locked" in scheduler.failure(1, "prompts").error
+    assert scheduler.next_run(1, "prompts") == first + timedelta(days=7)
+    clock.advance(RETRY_DELAYS[0])
+    await scheduler.fire_due()
+    assert runs == [first, first]  # handlers are exactly-once per occurrence, so running it again is safe
+    assert (await guild_store.get_feature(db, 1, "prompts")).last_run_at == first
+
+
+async def test_an_occurrence_that_failed_runs_again_once_after_a_restart(store, clock, scheduler):
+    db = store
+    first = await _configure(db, clock)
+    runs = []
+
+    async def broken(guild_id, occurrence):
+        raise RuntimeError("down")
+
+    async def handler(guild_id, occurrence):
+        runs.append(occurrence)
+
+    scheduler.register("prompts", broken)
+    await scheduler.rebuild()
+    clock.advance(first - clock.now() + timedelta(minutes=1))
+    await scheduler.fire_due()
+    restarted = Scheduler(db, clock)  # the retries were in memory; the row still says it never ran
+    restarted.register("prompts", handler)
+    await restarted.rebuild()
+    assert await restarted.fire_due() == 1
+    assert runs == [first]
+    assert restarted.next_run(1, "prompts") == first + timedelta(days=7)
