@@ -189,7 +189,12 @@ def local_window(window_utc: tuple[str, str], offset_minutes: int) -> tuple[str,
     return hhmm(start + offset_minutes), hhmm(end + offset_minutes)
 
 
-def reason_lines(reasons: Sequence[Reason], lang: str, address: str | None = None) -> list[str]:
+def reason_lines(
+    reasons: Sequence[Reason],
+    lang: str,
+    address: str | None = None,
+    skill_labels: Mapping[str, str] | None = None,
+) -> list[str]:
     """Say what a group shares, in the reader's language (the meeting window is shown on its own)."""
     lines = []
     for reason in reasons:
@@ -201,7 +206,7 @@ def reason_lines(reasons: Sequence[Reason], lang: str, address: str | None = Non
                 t(
                     lang,
                     f"intros.reason.{reason.kind}",
-                    skills=join_list(skill_names(reason.detail[:6], lang), lang),
+                    skills=join_list(skill_names(reason.detail[:6], lang, labels=skill_labels), lang),
                 )
             )
         elif reason.kind == "shared_language":
@@ -310,7 +315,9 @@ def _intro_embed(
             t(
                 lang,
                 "intros.member.skills",
-                value=join_list(skill_names(profile.skills[:skills_shown], lang), lang)
+                value=join_list(
+                    skill_names(profile.skills[:skills_shown], lang, labels=profile.skill_labels), lang
+                )
                 if profile and profile.skills
                 else unset,
             ),
@@ -332,7 +339,8 @@ def _intro_embed(
     if len(members) > 2:
         # "You asked to meet again" is for the two who asked; a third member must not learn it.
         reasons = [r for r in reasons if r.kind != "again"]
-    shared = reason_lines(reasons, lang, address)
+    labels = {k: v for m in members if m.profile for k, v in m.profile.skill_labels.items()}
+    shared = reason_lines(reasons, lang, address, labels)
     if shared:
         fields.append(
             {

@@ -185,13 +185,18 @@ def join_list(items: Iterable[str], lang: str) -> str:
     return _LIST_SEPARATOR.get(lang, ", ").join(items)
 
 
-def skill_names(keys: Iterable[str], lang: str, catalogue: SkillCatalogue | None = None) -> list[str]:
-    """Return skills in the reader's language where known, each isolated so mixed scripts keep order.
+def skill_names(
+    keys: Iterable[str],
+    lang: str,
+    catalogue: SkillCatalogue | None = None,
+    labels: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Return skills in the reader's language where known (else as the guild typed them), isolated.
 
     Unshipped skills are shown as a member typed them, so every name is made literal (no mention or markup).
     """
     catalogue = catalogue or default_catalogue()
-    return [isolate(literal(catalogue.display(key, lang))) for key in keys]
+    return [isolate(literal(catalogue.display(key, lang, labels))) for key in keys]
 
 
 def field_label(key: str | None, lang: str) -> str | None:
@@ -239,7 +244,7 @@ def profile_card(
 ) -> dict[str, Any]:
     """Build a member's profile card as Discord embed data, in the viewer's language."""
     unset = t(lang, "profile.card.unset")
-    skills = skill_names(profile.skills, lang, catalogue)
+    skills = skill_names(profile.skills, lang, catalogue, profile.skill_labels)
     languages = [language_name(code, lang) for code in profile.languages]
     fields = [
         {
@@ -317,7 +322,7 @@ def results_page(
         if field:
             parts.append(field)
         if keys:
-            parts.append(join_list(skill_names(keys, lang, catalogue), lang))
+            parts.append(join_list(skill_names(keys, lang, catalogue, profile.skill_labels), lang))
         if profile.timezone:
             moment = local_time(profile.timezone, now)
             parts.append(f"🕐 {moment:%H:%M}")
@@ -338,6 +343,7 @@ def skill_list_choices(
     guild_keys: Iterable[str] = (),
     catalogue: SkillCatalogue | None = None,
     limit: int = MAX_CHOICES,
+    labels: Mapping[str, str] | None = None,
 ) -> list[tuple[str, str]]:
     """Complete the last item of a comma-separated skills list, keeping the earlier items in each value."""
     catalogue = catalogue or default_catalogue()
@@ -348,11 +354,11 @@ def skill_list_choices(
     except SkillInputError:
         return []  # an earlier item is too long; the command will explain when it is sent
     choices: list[tuple[str, str]] = []
-    for label, key in catalogue.suggest(last, lang, guild_keys, limit=MAX_CHOICES):
+    for label, key in catalogue.suggest(last, lang, guild_keys, limit=MAX_CHOICES, labels=labels):
         if key in already:
             continue
         # The name in the member's language reads best, when it parses back to the same skill.
-        text = catalogue.display(key, lang)
+        text = catalogue.display(key, lang, labels)
         if _SKILL_SEPARATORS.search(text) or catalogue.canonical(text) != key:
             text = key
         value = f"{earlier} {text}" if earlier else text

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 
 ABOUT_MAX = 300
 SKILLS_MAX = 15
@@ -21,3 +22,5 @@ class Profile:
     about: str | None = None
     skills: tuple[str, ...] = ()  # canonical skill keys, in the member's order
     discoverable: bool = False
+    # How the guild first typed the unshipped ones among `skills`: shown instead of their keys.
+    skill_labels: dict[str, str] = dataclass_field(default_factory=dict, compare=False, hash=False)

@@ -125,8 +125,6 @@ class SkillCatalogue:
     def __init__(self, skills: Iterable[Skill]) -> None:
         self._skills: dict[str, Skill] = {}
         self._aliases: dict[str, str] = {}
-        # Unshipped skills as members first typed them, keyed by their canonical key.
-        self._typed: dict[str, str] = {}
         # Second chance for spacing and dotting variants ("word press", "S.E.O"); checked after _aliases.
         self._compact: dict[str, str] = {}
         # Index items are (key, is_synonym): a match on a skill's own name ranks above a synonym's.
@@ -210,10 +208,12 @@ class SkillCatalogue:
             raise SkillInputError("too_many", str(len(keys)), limit)
         return keys
 
-    def display(self, key: str, lang: str) -> str:
-        """Return the skill's name in `lang` when shipped, else how a member first typed it."""
+    def display(self, key: str, lang: str, labels: Mapping[str, str] | None = None) -> str:
+        """Return the skill's name in `lang` when shipped, else how the guild first typed it (`labels`)."""
         skill = self._skills.get(key)
-        return skill.name(lang) if skill else self._typed.get(key, key)
+        if skill is not None:
+            return skill.name(lang)
+        return (labels or {}).get(key, key)
 
     def unshipped_labels(self, text: str) -> dict[str, str]:
         """Return {canonical key: the text as typed} for the unshipped skills in a comma-separated list."""
@@ -225,26 +225,16 @@ class SkillCatalogue:
                 found.setdefault(key, label)
         return found
 
-    def clear_labels(self) -> None:
-        """Forget every remembered label (the database keeps them; tests start clean)."""
-        self._typed.clear()
-
-    def remember_labels(self, labels: Mapping[str, str]) -> None:
-        """Show these unshipped skills with their typed labels (the first label seen wins)."""
-        for key, label in labels.items():
-            if key not in self._skills:
-                self._typed.setdefault(key, label)
-
     def field_of(self, key: str) -> str | None:
         """Return the field key of a shipped skill, or None."""
         skill = self._skills.get(key)
         return skill.field if skill else None
 
-    def label(self, key: str, lang: str) -> str:
+    def label(self, key: str, lang: str, labels: Mapping[str, str] | None = None) -> str:
         """Return an autocomplete label: the name in `lang`, with the other language's name when it adds something."""
         skill = self._skills.get(key)
         if skill is None:
-            return clip(self._typed.get(key, key), MAX_CHOICE_LENGTH)
+            return clip((labels or {}).get(key, key), MAX_CHOICE_LENGTH)
         other = "en" if lang == "ar" else "ar"
         return _choice_label(skill.name(lang), skill.name(other))
 
@@ -266,15 +256,23 @@ class SkillCatalogue:
         return guild
 
     def suggest(
-        self, prefix: str, lang: str, extra_keys: Iterable[str] = (), limit: int = MAX_CHOICES
+        self,
+        prefix: str,
+        lang: str,
+        extra_keys: Iterable[str] = (),
+        limit: int = MAX_CHOICES,
+        labels: Mapping[str, str] | None = None,
     ) -> list[tuple[str, str]]:
-        """Return up to `limit` (label, canonical key) choices for what the member has typed so far."""
+        """Return up to `limit` (label, canonical key) choices for what the member has typed so far.
+
+        `extra_keys` are the skills the guild uses, most used first; `labels` how it typed unshipped ones.
+        """
         limit = min(limit, MAX_CHOICES)
         guild = self._guild_skills(extra_keys)
         typed = normalize_key(prefix)
         if not typed:
             ordered = [*guild.order[:limit], *(k for k in self._skills if k not in guild.known)]
-            return [(self.label(k, lang), k) for k in ordered[:limit]]
+            return [(self.label(k, lang, labels), k) for k in ordered[:limit]]
 
         # Rank: 0 exact name, 1 exact synonym, 2/3 name/synonym starts so, 4/5 a later word does.
         # A member's own skill counts as a name.
@@ -288,13 +286,13 @@ class SkillCatalogue:
                 if 2 * tier < best.get(key, 6):
                     best[key] = 2 * tier
 
-        labels = self._labels["ar" if lang == "ar" else "en"]
+        names = self._labels["ar" if lang == "ar" else "en"]
 
         def order(key: str) -> tuple[int, bool, str]:
-            return best[key], key not in guild.known, labels.get(key, key).casefold()
+            return best[key], key not in guild.known, names.get(key, key).casefold()
 
         top = heapq.nsmallest(limit, best, key=order)
-        return [(labels.get(k) or clip(self._typed.get(k, k), MAX_CHOICE_LENGTH), k) for k in top]
+        return [(names.get(k) or self.label(k, lang, labels), k) for k in top]
 
 
 @dataclass(frozen=True)

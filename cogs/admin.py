@@ -16,7 +16,7 @@ from bot.charts import stats_chart
 from bot.client import MajlisBot
 from bot.cog import GuildInteraction, MajlisCog, admin_command, send
 from bot.errors import MajlisError
-from bot.i18n import local_when, t, weekday_name
+from bot.i18n import format_when, local_when, t, weekday_name
 from bot.schedule import schedule_for
 from bot.storage import Database
 from bot.storage import guilds as guild_store

@@ -156,10 +156,6 @@ class FindResultsView(OwnedView):
 class Profiles(MajlisCog):
     """Create, show and search member profiles."""
 
-    async def start(self) -> None:
-        """Load the typed labels of unshipped skills."""
-        default_catalogue().remember_labels(await profile_store.skill_labels(self.bot.db))
-
     profile = app_commands.Group(
         name="profile", description="Your freelancer profile: what peers see and match on", guild_only=True
     )
@@ -229,7 +225,7 @@ class Profiles(MajlisCog):
                 db, interaction.guild_id, interaction.user.id, now=self.bot.clock.now(), **changes
             )
             if skills and changes.get("skills"):
-                await profile_store.remember_typed_skills(db, skills, self.bot.clock.now())
+                await profile_store.remember_typed_skills(db, interaction.guild_id, skills)
         if language is not None:
             await guild_store.set_member_language(db, interaction.guild_id, interaction.user.id, language)
 
@@ -253,10 +249,10 @@ class Profiles(MajlisCog):
     ) -> list[app_commands.Choice[str]]:
         """Complete the last skill of the list from the guild's skills and the shipped list."""
         lang = await self.lang(interaction)
-        known = await profile_store.guild_skill_keys(self.bot.db, interaction.guild_id or 0)
+        known = await profile_store.guild_skills(self.bot.db, interaction.guild_id or 0)
         return [
             app_commands.Choice(name=name, value=value)
-            for name, value in skill_list_choices(current, lang, known)
+            for name, value in skill_list_choices(current, lang, known.keys, labels=known.labels)
         ]
 
     @set_profile.autocomplete("timezone")
@@ -309,7 +305,7 @@ class Profiles(MajlisCog):
         query = " · ".join(
             part
             for part in (
-                catalogue.display(skill_key, lang) if skill_key else None,
+                catalogue.display(skill_key, lang, found[0].skill_labels) if skill_key else None,
                 field_name(field, lang) if field else None,
             )
             if part
@@ -334,10 +330,10 @@ class Profiles(MajlisCog):
     ) -> list[app_commands.Choice[str]]:
         """Offer the guild's skills and the shipped list, in either language."""
         lang = await self.lang(interaction)
-        known = await profile_store.guild_skill_keys(self.bot.db, interaction.guild_id or 0)
+        known = await profile_store.guild_skills(self.bot.db, interaction.guild_id or 0)
         return [
             app_commands.Choice(name=name, value=value)
-            for name, value in default_catalogue().suggest(current, lang, known)
+            for name, value in default_catalogue().suggest(current, lang, known.keys, labels=known.labels)
         ]
 
     async def _discoverable(

@@ -18,7 +18,6 @@ from bot.config import Settings
 from bot.pacer import Pacer
 from bot.sandbox import FakeDiscord
 from bot.schedule import Clock
-from bot.skills import default_catalogue
 from bot.storage import Database
 
 SHARED_SPEC = Path(__file__).resolve().parents[2] / "shared" / "discord-openapi.json"
@@ -63,14 +62,6 @@ def logging_restored() -> Any:
         root.removeHandler(handler)
     for name, level in levels.items():
         logging.getLogger(name).setLevel(level)
-
-
-@pytest.fixture(autouse=True)
-def fresh_skill_labels() -> Any:
-    """Each test starts with no remembered skill labels (they live in the process-wide catalogue)."""
-    default_catalogue().clear_labels()
-    yield
-    default_catalogue().clear_labels()
 
 
 @pytest.fixture

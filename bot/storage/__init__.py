@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import aiosqlite
 
@@ -67,6 +68,8 @@ class Database:
     def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._conn: aiosqlite.Connection | None = None
+        # What storage modules keep in memory for this database (each under its own name).
+        self.memo: dict[str, Any] = {}
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -95,6 +98,7 @@ class Database:
 
     async def close(self) -> None:
         """Close the connection (idempotent)."""
+        self.memo.clear()
         if self._conn is not None:
             await self._conn.close()
             self._conn = None

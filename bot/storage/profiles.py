@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
@@ -33,7 +35,9 @@ async def get_profile(db: Database, guild_id: int, user_id: int) -> Profile | No
     if row is None:
         return None
     skills = await db.fetchall(
-        "SELECT skill_key FROM member_skills WHERE guild_id = ? AND user_id = ? ORDER BY position",
+        "SELECT s.skill_key, g.label FROM member_skills s LEFT JOIN guild_skills g"
+        " ON g.guild_id = s.guild_id AND g.skill_key = s.skill_key"
+        " WHERE s.guild_id = ? AND s.user_id = ? ORDER BY s.position",
         (guild_id, user_id),
     )
     return Profile(
@@ -45,6 +49,7 @@ async def get_profile(db: Database, guild_id: int, user_id: int) -> Profile | No
         about=row["about"],
         skills=tuple(r["skill_key"] for r in skills),
         discoverable=bool(row["discoverable"]),
+        skill_labels={r["skill_key"]: r["label"] for r in skills if r["label"]},
     )
 
 
@@ -62,12 +67,16 @@ async def get_profiles(db: Database, guild_id: int, user_ids: Iterable[int]) -> 
             (guild_id, *chunk),
         )
         skills: dict[int, list[str]] = {}
+        labels: dict[int, dict[str, str]] = {}
         for r in await db.fetchall(
-            f"SELECT user_id, skill_key FROM member_skills WHERE guild_id = ? AND user_id IN ({marks}) "
-            "ORDER BY user_id, position",
+            "SELECT s.user_id, s.skill_key, g.label FROM member_skills s LEFT JOIN guild_skills g"
+            " ON g.guild_id = s.guild_id AND g.skill_key = s.skill_key"
+            f" WHERE s.guild_id = ? AND s.user_id IN ({marks}) ORDER BY s.user_id, s.position",
             (guild_id, *chunk),
         ):
             skills.setdefault(r["user_id"], []).append(r["skill_key"])
+            if r["label"]:
+                labels.setdefault(r["user_id"], {})[r["skill_key"]] = r["label"]
         for r in rows:
             found[r["user_id"]] = Profile(
                 guild_id=guild_id,
@@ -78,6 +87,7 @@ async def get_profiles(db: Database, guild_id: int, user_ids: Iterable[int]) -> 
                 about=r["about"],
                 skills=tuple(skills.get(r["user_id"], ())),
                 discoverable=bool(r["discoverable"]),
+                skill_labels=labels.get(r["user_id"], {}),
             )
     return found
 
@@ -136,39 +146,76 @@ async def save_profile(
     return profile
 
 
-async def save_skill_labels(db: Database, labels: dict[str, str], now: datetime) -> None:
-    """Remember how unshipped skills were first typed (an existing label is kept)."""
-    if labels:
-        async with db.transaction() as conn:
-            await conn.executemany(
-                "INSERT INTO skill_labels (skill_key, label, first_seen) VALUES (?, ?, ?) "
-                "ON CONFLICT (skill_key) DO NOTHING",
-                [(key, label, to_db_time(now)) for key, label in labels.items()],
+LABELS_PER_GUILD = 1000  # typed labels a guild keeps; past it, new unshipped skills show their key
+GUILD_SKILLS_SHOWN = 2000  # skills a guild's autocomplete ranks, most used first
+GUILD_SKILLS_CACHED = 64  # guilds whose lists stay in memory (the most recently asked)
+
+
+async def remember_typed_skills(db: Database, guild_id: int, text: str) -> None:
+    """Keep how members typed unshipped skills in use in this guild, so cards show "كتابة الإعلانات".
+
+    Call after storing the skills: only a skill the guild uses gets a label (the first one typed wins),
+    and a guild keeps at most `LABELS_PER_GUILD` of them.
+    """
+    labels = default_catalogue().unshipped_labels(text)
+    if not labels:
+        return
+    async with db.transaction() as conn:
+        for key, label in labels.items():
+            await conn.execute(
+                "UPDATE guild_skills SET label = ? WHERE guild_id = ? AND skill_key = ? AND label IS NULL"
+                " AND (SELECT COUNT(*) FROM guild_skills WHERE guild_id = ? AND label IS NOT NULL) < ?",
+                (label, guild_id, key, guild_id, LABELS_PER_GUILD),
             )
 
 
-async def remember_typed_skills(db: Database, text: str, now: datetime) -> None:
-    """Keep how members typed unshipped skills, so cards show "كتابة الإعلانات", not its search key."""
-    catalogue = default_catalogue()
-    labels = catalogue.unshipped_labels(text)
-    await save_skill_labels(db, labels, now)
-    catalogue.remember_labels(labels)
+async def skill_labels(db: Database, guild_id: int, keys: Iterable[str]) -> dict[str, str]:
+    """Return the typed labels this guild keeps for some skill keys."""
+    wanted = list(dict.fromkeys(keys))
+    found: dict[str, str] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        rows = await db.fetchall(
+            f"SELECT skill_key, label FROM guild_skills WHERE guild_id = ? AND label IS NOT NULL"
+            f" AND skill_key IN ({','.join('?' * len(chunk))})",
+            (guild_id, *chunk),
+        )
+        found.update((r["skill_key"], r["label"]) for r in rows)
+    return found
 
 
-async def skill_labels(db: Database) -> dict[str, str]:
-    """Return every remembered label of an unshipped skill."""
-    rows = await db.fetchall("SELECT skill_key, label FROM skill_labels")
-    return {r["skill_key"]: r["label"] for r in rows}
+@dataclass(frozen=True)
+class GuildSkills:
+    """The skills a guild uses, most used first, with the typed labels of unshipped ones."""
+
+    keys: tuple[str, ...]
+    labels: dict[str, str]
 
 
-async def guild_skill_keys(db: Database, guild_id: int) -> list[str]:
-    """Return the skill keys members of a guild use, most common first."""
+async def guild_skills(db: Database, guild_id: int) -> GuildSkills:
+    """Return the skills a guild uses (profiles and swap requests), most used first.
+
+    Autocomplete asks on every keystroke: the list is kept in memory per guild and read again only
+    when the guild's version (moved by the triggers on every change) differs: one primary-key read.
+    """
+    row = await db.fetchone("SELECT version FROM guild_skill_versions WHERE guild_id = ?", (guild_id,))
+    version = row["version"] if row else 0
+    cache: OrderedDict[int, tuple[int, GuildSkills]] = db.memo.setdefault("guild_skills", OrderedDict())
+    cached = cache.get(guild_id)
+    if cached is not None and cached[0] == version:
+        cache.move_to_end(guild_id)
+        return cached[1]
     rows = await db.fetchall(
-        "SELECT skill_key, COUNT(*) AS n FROM member_skills WHERE guild_id = ? "
-        "GROUP BY skill_key ORDER BY n DESC, skill_key LIMIT 2000",
-        (guild_id,),
+        "SELECT skill_key, label FROM guild_skills WHERE guild_id = ? ORDER BY uses DESC, skill_key LIMIT ?",
+        (guild_id, GUILD_SKILLS_SHOWN),
     )
-    return [r["skill_key"] for r in rows]
+    skills = GuildSkills(
+        tuple(r["skill_key"] for r in rows), {r["skill_key"]: r["label"] for r in rows if r["label"]}
+    )
+    cache[guild_id] = (version, skills)
+    if len(cache) > GUILD_SKILLS_CACHED:
+        cache.popitem(last=False)
+    return skills
 
 
 async def find_members(

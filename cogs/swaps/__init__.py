@@ -153,13 +153,14 @@ class Swaps(ButtonsMixin, MajlisCog):
     ) -> list[app_commands.Choice[str]]:
         """Offer shipped skills (Arabic or English names) and the skills already used in this guild."""
         lang = await self.lang(interaction)
-        known: list[str] = []
+        known = profile_store.GuildSkills((), {})
         if interaction.guild_id is not None:
-            known = await store.guild_swap_skill_keys(self.bot.db, interaction.guild_id)
-            known += await profile_store.guild_skill_keys(self.bot.db, interaction.guild_id)
+            known = await profile_store.guild_skills(self.bot.db, interaction.guild_id)
         return [
             app_commands.Choice(name=label, value=key)
-            for label, key in default_catalogue().suggest(current, lang, extra_keys=known)
+            for label, key in default_catalogue().suggest(
+                current, lang, extra_keys=known.keys, labels=known.labels
+            )
         ]
 
     @guild_command(
@@ -199,7 +200,8 @@ class Swaps(ButtonsMixin, MajlisCog):
             if refused.reason == "limit":
                 raise MajlisError("swaps.limit", limit=store.OPEN_LIMIT) from None
             raise MajlisError("swaps.duplicate") from None
-        await profile_store.remember_typed_skills(self.bot.db, f"{offer},{want}", self.bot.clock.now())
+        await profile_store.remember_typed_skills(self.bot.db, guild_id, f"{offer},{want}")
+        request = await store.get_request(self.bot.db, request.id) or request  # with the labels just kept
         await profile_store.save_profile(self.bot.db, guild_id, interaction.user.id, now=self.bot.clock.now())
         await interaction.response.defer(ephemeral=True, thinking=True)
         message = await self.board.post(request, channel)
@@ -214,8 +216,8 @@ class Swaps(ButtonsMixin, MajlisCog):
                 lang,
                 key,
                 id=request.id,
-                offer=skill_name(offer_key, lang),
-                want=skill_name(want_key, lang),
+                offer=skill_name(offer_key, lang, request.skill_labels),
+                want=skill_name(want_key, lang, request.skill_labels),
                 link=message.jump_url if message else "",
             ),
         )
@@ -278,8 +280,11 @@ class Swaps(ButtonsMixin, MajlisCog):
         await self.require_feature(interaction.guild_id, "swaps", "swaps.not_configured")
         lang = await self.lang(interaction)
         key = skill_key(skill) if skill else None
+        labels = await profile_store.skill_labels(
+            self.bot.db, interaction.guild_id or 0, [key] if key else []
+        )
         title = (
-            t(lang, "swaps.list.title_skill", skill=skill_name(key, lang))
+            t(lang, "swaps.list.title_skill", skill=skill_name(key, lang, labels))
             if key
             else t(lang, "swaps.list.title")
         )

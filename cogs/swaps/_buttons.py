@@ -143,8 +143,8 @@ class ButtonsMixin:
             "swaps.help.thread_intro",
             helper=f"<@{helper}>",
             member=f"<@{request.user_id}>",
-            want=skill_name(request.want, lang),
-            offer=skill_name(request.offer, lang),
+            want=skill_name(request.want, lang, request.skill_labels),
+            offer=skill_name(request.offer, lang, request.skill_labels),
             id=request.id,
         )
 

@@ -25,12 +25,12 @@ _COLOURS = {
 }
 
 
-def skill_name(key: str, lang: str) -> str:
+def skill_name(key: str, lang: str, labels: Mapping[str, str] | None = None) -> str:
     """Name a skill in the reader's language, isolated so Arabic and Latin keep their order.
 
     An unshipped skill is shown as a member typed it, so it is made literal: no mention, link or markdown.
     """
-    return isolate(literal(default_catalogue().display(key, lang)))
+    return isolate(literal(default_catalogue().display(key, lang, labels)))
 
 
 def member_label(user_id: int, lang: str) -> str:
@@ -53,8 +53,8 @@ def board_embed(request: SwapRequest, lang: str, tz: tzinfo = UTC) -> discord.Em
             lang,
             "swaps.board.body",
             member=member_label(request.user_id, lang),
-            offer=skill_name(request.offer, lang),
-            want=skill_name(request.want, lang),
+            offer=skill_name(request.offer, lang, request.skill_labels),
+            want=skill_name(request.want, lang, request.skill_labels),
         ),
         colour=_COLOURS[request.status],
     )
@@ -77,8 +77,8 @@ def request_line(request: SwapRequest, lang: str, *, show_member: bool = True) -
         lang,
         "swaps.list.line",
         id=request.id,
-        offer=skill_name(request.offer, lang),
-        want=skill_name(request.want, lang),
+        offer=skill_name(request.offer, lang, request.skill_labels),
+        want=skill_name(request.want, lang, request.skill_labels),
         status=status_text(request.status, lang),
     )
     if show_member:
@@ -120,7 +120,7 @@ def match_embed(match: SwapMatch, requests: Mapping[int, SwapRequest], lang: str
                 lang,
                 "swaps.match.gives",
                 giver=member_label(member.user_id, lang),
-                skill=skill_name(request.offer, lang),
+                skill=skill_name(request.offer, lang, request.skill_labels),
                 receiver=member_label(receiver.user_id, lang),
             )
         )
@@ -148,8 +148,8 @@ def reminder_embed(request: SwapRequest, lang: str, *, now: datetime, tz: tzinfo
         description=t(
             lang,
             "swaps.reminder.body",
-            offer=skill_name(request.offer, lang),
-            want=skill_name(request.want, lang),
+            offer=skill_name(request.offer, lang, request.skill_labels),
+            want=skill_name(request.want, lang, request.skill_labels),
             when=local_when(request.expires_at, lang, tz, now=now)["relative"],
         ),
         colour=_COLOURS["proposed"],

@@ -165,14 +165,11 @@ async def test_a_member_who_leaves_intros_is_no_longer_found(majlis):
 
 
 async def test_an_unshipped_skill_is_shown_as_typed_even_after_a_restart(majlis):
-    from bot.skills import default_catalogue
-
     member = majlis.member("rana")
     await majlis.run(member, "profile set", skills="تنسيق حفلات الأعراس")
     card = await majlis.run(member, "profile show")
     assert "تنسيق حفلات الأعراس" in card_fields(card)["المهارات"]
-    default_catalogue().clear_labels()  # only the database remembers now
-    await majlis.restart()
+    await majlis.restart()  # only the database remembers labels
     card = await majlis.run(member, "profile show")
     assert "تنسيق حفلات الأعراس" in card_fields(card)["المهارات"]
 
@@ -304,3 +301,29 @@ async def test_the_profile_survives_a_restart(majlis):
     await majlis.restart()
     reply = await majlis.run(member, "profile show")
     assert "Video editing" in card_fields(reply)["Skills"]
+
+
+async def test_skills_as_typed_belong_to_the_guild_and_go_with_the_last_member_using_them(majlis):
+    rana, omar = majlis.member("rana"), majlis.member("omar")
+    fake, guild = majlis.fake, majlis.guild
+    for week in range(10):  # ten updates of fifteen unshipped skills keep only the last fifteen labels
+        typed = "، ".join(f"تنسيق حفلات رقم {week} {i}" for i in range(15))
+        await majlis.run(rana, "profile set", skills=typed)
+    labels = await majlis.bot.db.fetchall("SELECT label FROM guild_skills WHERE label IS NOT NULL")
+    assert sorted(r["label"] for r in labels) == sorted(typed.split("، "))
+    offered = await fake.autocomplete(guild, omar, "profile find", "skill", "تنسيق حفلات رقم 9 1")
+    assert "تنسيق حفلات رقم 9 1" in {c["name"] for c in offered}  # hamza and ة as typed, not the key
+
+    other = fake.create_guild("Second server")
+    fake.add_member(other, omar)
+    await fake.wait_for(lambda: majlis.bot.get_guild(other.id) is not None)
+    elsewhere = await fake.autocomplete(other, omar, "profile find", "skill", "تنسيق حفلات رقم 9 1")
+    assert "تنسيق حفلات رقم 9 1" not in {c["name"] for c in elsewhere}  # another guild's skills stay there
+
+    ask = await majlis.run(rana, "privacy forget")
+    done = await fake.click(ask.message, "majlis:privacy:forget:confirm", user=rana)
+    await done.wait_done()
+    await fake.wait_for(lambda: ask.message.content != t("ar", "privacy.forget_confirm"))
+    assert await majlis.bot.db.fetchall("SELECT * FROM guild_skills") == []
+    after = await fake.autocomplete(guild, omar, "profile find", "skill", "تنسيق حفلات رقم 9 1")
+    assert not any("تنسيق" in c["name"] for c in after)

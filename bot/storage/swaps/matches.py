@@ -29,8 +29,9 @@ from bot.storage.swaps.requests import (
 async def requests_for_matching(db: Database, guild_id: int) -> list[SwapRequest]:
     """Return a guild's open requests whose owners are still in the guild, oldest first."""
     rows = await db.fetchall(
-        f"SELECT {_REQUEST_COLUMNS} FROM swap_requests r WHERE guild_id = ? AND status = 'open' "
-        "AND NOT EXISTS (SELECT 1 FROM members m WHERE m.guild_id = r.guild_id AND m.user_id = r.user_id"
+        f"SELECT {_REQUEST_COLUMNS} FROM swap_requests WHERE guild_id = ? AND status = 'open' "
+        "AND NOT EXISTS (SELECT 1 FROM members m WHERE m.guild_id = swap_requests.guild_id"
+        " AND m.user_id = swap_requests.user_id"
         " AND m.left_at IS NOT NULL) ORDER BY created_at, id",
         (guild_id,),
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -51,6 +51,8 @@ class SwapRequest:
     board_message_id: int | None = None
     match_id: int | None = None
     helper_user_id: int | None = None
+    # How the guild first typed the offer and want when they are not shipped skills.
+    skill_labels: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @property
     def is_active(self) -> bool:
@@ -92,7 +94,11 @@ class SwapMatch:
 
 _REQUEST_COLUMNS = (
     "id, guild_id, user_id, offer_key, want_key, details, status, created_at, expires_at, reminded_at,"
-    " finished_at, board_channel_id, board_message_id, match_id, helper_user_id"
+    " finished_at, board_channel_id, board_message_id, match_id, helper_user_id,"
+    " (SELECT label FROM guild_skills g WHERE g.guild_id = swap_requests.guild_id AND g.skill_key = offer_key)"
+    " AS offer_label,"
+    " (SELECT label FROM guild_skills g WHERE g.guild_id = swap_requests.guild_id AND g.skill_key = want_key)"
+    " AS want_label"
 )
 
 
@@ -116,6 +122,11 @@ def _request(row: Any) -> SwapRequest:
         board_message_id=row["board_message_id"],
         match_id=row["match_id"],
         helper_user_id=row["helper_user_id"],
+        skill_labels={
+            key: label
+            for key, label in ((row["offer_key"], row["offer_label"]), (row["want_key"], row["want_label"]))
+            if label
+        },
     )
 
 
@@ -269,17 +280,6 @@ async def status_counts(db: Database, guild_id: int) -> dict[str, int]:
         "SELECT status, COUNT(*) AS n FROM swap_requests WHERE guild_id = ? GROUP BY status", (guild_id,)
     )
     return {r["status"]: r["n"] for r in rows}
-
-
-async def guild_swap_skill_keys(db: Database, guild_id: int, limit: int = 500) -> list[str]:
-    """Return skill keys used in a guild's active requests, most common first."""
-    rows = await db.fetchall(
-        "SELECT skill, COUNT(*) AS n FROM (SELECT offer_key AS skill FROM swap_requests WHERE guild_id = ?"
-        " AND status IN ('open', 'matched') UNION ALL SELECT want_key FROM swap_requests WHERE guild_id = ?"
-        " AND status IN ('open', 'matched')) GROUP BY skill ORDER BY n DESC, skill LIMIT ?",
-        (guild_id, guild_id, limit),
-    )
-    return [r["skill"] for r in rows]
 
 
 async def set_board_message(db: Database, request_id: int, channel_id: int, message_id: int) -> None:
