@@ -100,7 +100,7 @@ async def _populate_guild(db: Database, rng: random.Random, skills: list[str]) -
             [(GUILD, uid, stamp, stamp) for uid in range(1, MEMBERS + 1)],
         )
         for start in range(1, MEMBERS + 1, 10_000):
-            rows = []
+            rows: list[tuple[int, int, str, int]] = []
             for uid in range(start, min(start + 10_000, MEMBERS + 1)):
                 chosen = dict.fromkeys(rng.choices(skills, weights, k=SKILLS_EACH * 2))
                 rows.extend((GUILD, uid, key, i) for i, key in enumerate(list(chosen)[:SKILLS_EACH]))
