@@ -33,6 +33,11 @@ DISCORD_LIMITS: dict[str, Limit] = {
 }
 
 
+# Every so many requests, buckets whose window has passed are dropped: one per channel ever written
+# to would otherwise stay for the life of the process.
+PRUNE_EVERY = 256
+
+
 class Pacer:
     """Wait before each request until every limit it counts against allows it."""
 
@@ -51,6 +56,7 @@ class Pacer:
         self.clock = clock
         self.sleep = sleep
         self._sent: dict[str, deque[float]] = {}
+        self._counted = 0
         self.waited = 0.0  # seconds spent waiting, for benchmarks
 
     def limit_for(self, bucket: str) -> Limit | None:
@@ -91,3 +97,16 @@ class Pacer:
         for name in keys:
             if self.limit_for(name) is not None:
                 self._sent.setdefault(name, deque()).append(now)
+        self._counted += 1
+        if self._counted % PRUNE_EVERY == 0:
+            self.prune(now)
+
+    def prune(self, now: float) -> None:
+        """Drop the buckets (one per channel, per guild) with nothing left inside their window."""
+        for name in list(self._sent):
+            sent = self._sent[name]
+            if not sent or sent[-1] <= now - self.window(name):
+                del self._sent[name]
+
+    def __len__(self) -> int:
+        return len(self._sent)

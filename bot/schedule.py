@@ -198,6 +198,11 @@ class Scheduler:
             if features is None or config.feature in features:
                 await self.reschedule(config.guild_id, config.feature)
 
+    async def rebuild_guild(self, guild_id: int) -> None:
+        """Recreate one guild's jobs from its rows (the bot is back in it)."""
+        for config in await guild_store.list_features(self.db, guild_id):
+            await self.reschedule(guild_id, config.feature)
+
     async def reschedule(self, guild_id: int, feature: str) -> datetime | None:
         """(Re)create one feature's job from its row; return when it will run next.
 

@@ -44,6 +44,8 @@ class Core(MajlisCog):
     @commands.Cog.listener()
     async def on_guild_join(self, guild: discord.Guild) -> None:
         """Post a short bilingual welcome where the bot may, telling an admin how to set it up."""
+        if await guild_store.mark_guild_present(self.bot.db, guild.id):
+            await self.bot.scheduler.rebuild_guild(guild.id)  # back within 30 days: its schedules resume
         settings = await guild_store.ensure_guild(self.bot.db, guild.id)
         if settings.welcomed:
             return
@@ -64,8 +66,42 @@ class Core(MajlisCog):
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        """Mark the guild removed; its data is purged later unless the bot comes back."""
+        """Mark the guild removed and stop its schedules; its data is purged later unless the bot comes back."""
+        self.bot.scheduler.cancel_guild(guild.id)
         await guild_store.mark_guild_removed(self.bot.db, guild.id, self.bot.clock.now())
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        """Catch up with guilds that removed or re-added the bot while it was offline."""
+        await self.reconcile_guilds()
+
+    async def reconcile_guilds(self) -> tuple[list[int], list[int]]:
+        """Match stored guilds with the guilds the bot is in; return (marked removed, back again).
+
+        `on_guild_remove` only fires while the bot is connected: a guild that removed it meanwhile
+        would otherwise never be purged. Guilds another shard serves are left to that shard.
+        """
+        db, now = self.bot.db, self.bot.clock.now()
+        present = {guild.id for guild in self.bot.guilds}  # unavailable guilds (an outage) included
+        gone = [
+            guild_id
+            for guild_id in await guild_store.present_guild_ids(db)
+            if guild_id not in present and self._served_here(guild_id)
+        ]
+        for guild_id in gone:
+            self.bot.scheduler.cancel_guild(guild_id)
+            await guild_store.mark_guild_removed(db, guild_id, now)
+        back = [guild_id for guild_id in await guild_store.removed_guild_ids(db) if guild_id in present]
+        for guild_id in back:
+            await guild_store.mark_guild_present(db, guild_id)
+            await self.bot.scheduler.rebuild_guild(guild_id)
+        if gone or back:
+            log.info("guilds removed while offline: %d; re-added: %d", len(gone), len(back))
+        return gone, back
+
+    def _served_here(self, guild_id: int) -> bool:
+        shard_ids, count = self.bot.shard_ids, self.bot.shard_count or 1
+        return shard_ids is None or (guild_id >> 22) % count in shard_ids
 
     @commands.Cog.listener()
     async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:

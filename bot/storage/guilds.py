@@ -43,15 +43,41 @@ class FeatureConfig:
 
 
 async def ensure_guild(db: Database, guild_id: int) -> GuildSettings:
-    """Create the guild's row if missing (and clear a removal mark); return its settings."""
+    """Create the guild's row if missing; return its settings.
+
+    A removal mark stays: only the bot being (back) in the guild clears it (`mark_guild_present`), so
+    an event that arrives late (a member leaving) cannot cancel the purge of a guild that removed it.
+    """
     await db.execute(
-        "INSERT INTO guilds (guild_id, joined_at) VALUES (?, ?) "
-        "ON CONFLICT (guild_id) DO UPDATE SET removed_at = NULL",
+        "INSERT INTO guilds (guild_id, joined_at) VALUES (?, ?) ON CONFLICT (guild_id) DO NOTHING",
         (guild_id, to_db_time(utcnow())),
     )
     settings = await get_guild(db, guild_id)
     assert settings is not None
     return settings
+
+
+async def mark_guild_present(db: Database, guild_id: int) -> bool:
+    """Record that the bot is in a guild (clearing a removal mark); return True if it had been marked."""
+    row = await db.fetchone("SELECT removed_at FROM guilds WHERE guild_id = ?", (guild_id,))
+    await db.execute(
+        "INSERT INTO guilds (guild_id, joined_at) VALUES (?, ?) "
+        "ON CONFLICT (guild_id) DO UPDATE SET removed_at = NULL",
+        (guild_id, to_db_time(utcnow())),
+    )
+    return row is not None and row["removed_at"] is not None
+
+
+async def present_guild_ids(db: Database) -> list[int]:
+    """Return the guilds the store believes the bot is in (not marked removed)."""
+    rows = await db.fetchall("SELECT guild_id FROM guilds WHERE removed_at IS NULL ORDER BY guild_id")
+    return [r["guild_id"] for r in rows]
+
+
+async def removed_guild_ids(db: Database) -> list[int]:
+    """Return the guilds marked removed, awaiting their purge."""
+    rows = await db.fetchall("SELECT guild_id FROM guilds WHERE removed_at IS NOT NULL ORDER BY guild_id")
+    return [r["guild_id"] for r in rows]
 
 
 async def get_guild(db: Database, guild_id: int) -> GuildSettings | None:
@@ -82,8 +108,11 @@ async def set_welcomed(db: Database, guild_id: int, welcomed: bool) -> None:
 
 
 async def mark_guild_removed(db: Database, guild_id: int, when: datetime) -> None:
-    """Record that the bot was removed from a guild (its data is purged later)."""
-    await db.execute("UPDATE guilds SET removed_at = ? WHERE guild_id = ?", (to_db_time(when), guild_id))
+    """Record that the bot was removed from a guild (its data is purged later); an earlier mark stays."""
+    await db.execute(
+        "UPDATE guilds SET removed_at = ? WHERE guild_id = ? AND removed_at IS NULL",
+        (to_db_time(when), guild_id),
+    )
 
 
 def _feature(row: Any) -> FeatureConfig:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import logging
 from datetime import datetime
 from typing import Literal
@@ -17,6 +17,7 @@ from bot.cooldowns import check_cooldown, cooldown
 from bot.errors import MajlisError
 from bot.hooks import Feature, Hooks
 from bot.i18n import local_when, t, weekday_name
+from bot.locks import KeyedLocks
 from bot.matching import MatchResult
 from bot.schedule import WeeklySchedule
 from bot.storage import guilds as guild_store
@@ -46,10 +47,7 @@ class Intros(MajlisCog):
     def __init__(self, bot: MajlisBot) -> None:
         super().__init__(bot)
         self.runner = RoundRunner(bot)
-        self._round_locks: dict[int, asyncio.Lock] = {}
-        self._rounds_made: dict[
-            int, int
-        ] = {}  # rounds created per guild since start, to spot a concurrent run
+        self._round_locks: KeyedLocks[int] = KeyedLocks()
 
     def hooks(self) -> Hooks:
         """The weekly round, check-in buttons, `/majlis status|run` and the peers-met count."""
@@ -85,21 +83,18 @@ class Intros(MajlisCog):
         if outcome.round_id is not None:
             self.runner.deliver_in_background(outcome.round_id)
 
-    def _round_lock(self, guild_id: int) -> asyncio.Lock:
+    def _round_lock(self, guild_id: int) -> contextlib.AbstractAsyncContextManager[None]:
         # One planning at a time per guild: two runs must not both match the same members into rounds.
-        return self._round_locks.setdefault(guild_id, asyncio.Lock())
+        return self._round_locks.hold(guild_id)
 
     async def _start_round(self, guild_id: int, scheduled_for: datetime) -> RoundOutcome:
-        """Create a round (under the guild's lock) and count it, so a run that waited sees it was made."""
-        outcome = await self.runner.start(guild_id, scheduled_for)
-        if outcome.created:
-            self._rounds_made[guild_id] = self._rounds_made.get(guild_id, 0) + 1
-        return outcome
+        """Create a round (under the guild's lock)."""
+        return await self.runner.start(guild_id, scheduled_for)
 
     async def run_now(self, interaction: GuildInteraction, dry_run: bool) -> None:
         """`/majlis run feature:intros [dry_run]`: a round now, or only show it."""
         guild_id = interaction.guild_id
-        made_before = self._rounds_made.get(guild_id, 0)  # what existed when the admin asked
+        asked = await store.latest_round(self.bot.db, guild_id)  # what existed when the admin asked
         lang = await self.lang(interaction)
         config = await self.require_feature(guild_id, FEATURE, "intros.not_configured")
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -113,7 +108,7 @@ class Intros(MajlisCog):
             latest = await store.latest_round(self.bot.db, guild_id)
             # Another press (or the schedule) made a round meanwhile, or one is still going out:
             # that round is what the admin asked for, so no second round is matched.
-            if latest is not None and self._rounds_made.get(guild_id, 0) != made_before:
+            if latest is not None and (asked is None or latest.round_id != asked.round_id):
                 busy = "intros.run.just_started"
             elif latest is not None and latest.delivered_at is None:
                 busy = "intros.run.in_progress"

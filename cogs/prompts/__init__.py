@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -16,6 +16,7 @@ from bot.cooldowns import cooldown
 from bot.errors import MajlisError
 from bot.hooks import Feature, Hooks
 from bot.i18n import format_when, local_when, t
+from bot.locks import KeyedLocks
 from bot.prompts import check_prompt_text, digest_weekday, first_occurrences, load_bank, next_prompt
 from bot.storage import guilds as guild_store
 from bot.storage import prompts as store
@@ -53,7 +54,7 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog):
     def __init__(self, bot: MajlisBot) -> None:
         super().__init__(bot)
         self.bank = {prompt.id: prompt for prompt in load_bank()}
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._locks: KeyedLocks[int] = KeyedLocks()
 
     def hooks(self) -> Hooks:
         """The weekly prompt and digest, `/majlis run|status|disable`, and the persistent queue buttons."""
@@ -67,9 +68,9 @@ class Prompts(PostingMixin, DigestMixin, MajlisCog):
             run_targets={"prompt": self.run_prompt, "digest": self.run_digest},
         )
 
-    def _lock(self, guild_id: int) -> asyncio.Lock:
+    def _lock(self, guild_id: int) -> contextlib.AbstractAsyncContextManager[None]:
         # One run at a time per guild: a scheduled post and `/majlis run` must not both choose a prompt.
-        return self._locks.setdefault(guild_id, asyncio.Lock())
+        return self._locks.hold(guild_id)
 
     # -- member command ----------------------------------------------------------------------------
 

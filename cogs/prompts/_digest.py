@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -56,7 +56,7 @@ class DigestMixin:
             self, guild_id: int, feature: str, error_key: str, *, channel: bool = False
         ) -> FeatureConfig: ...
 
-        def _lock(self, guild_id: int) -> asyncio.Lock: ...
+        def _lock(self, guild_id: int) -> contextlib.AbstractAsyncContextManager[None]: ...
 
         async def _guild_lang(self, guild_id: int) -> str: ...
 

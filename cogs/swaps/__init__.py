@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import defaultdict
 
 import discord
 from discord import app_commands
@@ -23,6 +21,7 @@ from bot.cooldowns import cooldown
 from bot.errors import MajlisError
 from bot.hooks import DailyJob, Feature, Hooks
 from bot.i18n import t
+from bot.locks import KeyedLocks
 from bot.mentions import ping_only
 from bot.skills import MAX_SKILL_LENGTH, default_catalogue
 from bot.storage import guilds as guild_store
@@ -70,7 +69,7 @@ class Swaps(ButtonsMixin, MajlisCog):
         super().__init__(bot)
         self.board = SwapBoard(bot)
         # One press at a time per (request, helper): a double click must not open two threads.
-        self._help_locks: defaultdict[tuple[int, int], asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._help_locks: KeyedLocks[tuple[int, int]] = KeyedLocks()
 
     def hooks(self) -> Hooks:
         """Persistent buttons, `/majlis status`, the profile counts, the daily matching and the expiry sweep."""
@@ -144,6 +143,7 @@ class Swaps(ButtonsMixin, MajlisCog):
         """Enable the swap board in a text channel the bot can post and open private threads in."""
         require_bot_permissions(channel, _BOARD_PERMISSIONS, "error.bot_missing_permission")
         await guild_store.configure_feature(self.bot.db, interaction.guild.id, "swaps", channel_id=channel.id)
+        await self.board.schedule_sweep()  # reminders held back while the board was off are due again
         await self.reply(interaction, "swaps.configured", channel=channel.mention)
 
     # --- member commands ----------------------------------------------------------------------

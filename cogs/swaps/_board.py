@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import defaultdict
 from collections.abc import Coroutine
 from datetime import timedelta
 from functools import partial
@@ -15,6 +14,7 @@ import discord
 from bot import swapmatch
 from bot.delivery import Marker
 from bot.i18n import LANGUAGES, group_address, t
+from bot.locks import KeyedLocks
 from bot.mentions import ping_only
 from bot.storage import guilds as guild_store
 from bot.storage import profiles as profile_store
@@ -38,7 +38,7 @@ class SwapBoard:
 
     def __init__(self, bot: MajlisBot) -> None:
         self.bot = bot
-        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._locks: KeyedLocks[int] = KeyedLocks()
         # The daily job and the sweep job may fire together: one sweep at a time reminds each owner once.
         self._sweeping = asyncio.Lock()
         self.tasks: set[asyncio.Task[None]] = set()
@@ -88,7 +88,7 @@ class SwapBoard:
 
     async def run_matching(self, guild_id: int) -> list[int]:
         """Propose every direct swap and three-way cycle found among a guild's open requests."""
-        async with self._locks[guild_id]:
+        async with self._locks.hold(guild_id):
             channel = await self.board_channel(guild_id)
             if channel is None:
                 return []
@@ -151,7 +151,7 @@ class SwapBoard:
         for guild_id in await store.guilds_with_undelivered_matches(self.bot.db):
             if self.bot.get_guild(guild_id) is None:
                 continue  # another shard's guild
-            async with self._locks[guild_id]:
+            async with self._locks.hold(guild_id):
                 channel = await self.board_channel(guild_id)
                 if channel is not None:
                     await self._deliver_undelivered(guild_id, channel)

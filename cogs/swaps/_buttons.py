@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections import defaultdict
 from functools import partial
 from typing import TYPE_CHECKING, Literal
 
@@ -20,6 +18,7 @@ from bot.cooldowns import check_cooldown
 from bot.delivery import Marker
 from bot.errors import MajlisError
 from bot.i18n import Reader, expiry_date, group_address, t
+from bot.locks import KeyedLocks
 from bot.mentions import ping_only
 from bot.storage import guilds as guild_store
 from bot.storage import swaps as store
@@ -42,7 +41,7 @@ class ButtonsMixin:
 
     bot: MajlisBot
     board: SwapBoard
-    _help_locks: defaultdict[tuple[int, int], asyncio.Lock]
+    _help_locks: KeyedLocks[tuple[int, int]]
 
     if TYPE_CHECKING:
 
@@ -73,7 +72,7 @@ class ButtonsMixin:
             raise MajlisError("swaps.help.unavailable", id=request.id)
         await check_cooldown(interaction, "swap.help")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        async with self._help_locks[(request.id, interaction.user.id)]:
+        async with self._help_locks.hold((request.id, interaction.user.id)):
             await self._open_help_thread(interaction, request, channel, lang)
 
     async def _open_help_thread(

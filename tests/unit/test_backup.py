@@ -93,7 +93,11 @@ async def test_a_guild_removed_over_30_days_ago_is_purged_and_a_recent_one_kept(
     assert await guild_store.member_language(db, 1, 9) is None
     assert await guild_store.get_guild(db, 2) is not None
     assert "members" in await tables_with_column(db, "guild_id")
-    await guild_store.ensure_guild(db, 2)  # re-added: the removal mark is cleared
+    await guild_store.ensure_guild(db, 2)  # a late event about the guild does not clear the mark
+    assert await purge_removed_guilds(db, now + timedelta(days=60)) == [2]
+    await guild_store.configure_feature(db, 3, "swaps", channel_id=5)
+    await guild_store.mark_guild_removed(db, 3, now)
+    await guild_store.mark_guild_present(db, 3)  # re-added: the removal mark is cleared
     assert await purge_removed_guilds(db, now + timedelta(days=60)) == []
     await db.close()
 

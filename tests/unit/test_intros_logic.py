@@ -13,7 +13,7 @@ from bot import intros as logic
 from bot.charts import shape, stats_chart
 from bot.i18n import t
 from bot.matching import Reason
-from bot.pacer import Limit, Pacer
+from bot.pacer import PRUNE_EVERY, Limit, Pacer
 from bot.storage.profiles import Profile
 
 NOW = datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
@@ -336,3 +336,17 @@ def test_a_short_group_keeps_every_detail():
         [member_, _longest_member(2)], [], None, lang="ar", now=NOW, round_id=1, position=0
     )
     assert member_.profile.about in embed["fields"][0]["value"]
+
+
+def test_pacer_drops_the_buckets_of_channels_it_no_longer_writes_to():
+    clock = FakeTime()
+    pacer = paced({"global": Limit(10_000, 1.0), "channel_message": Limit(5, 5.0)}, clock)
+
+    async def scenario():
+        for channel in range(1_000):  # one message to each of a thousand channels, over time
+            await pacer.acquire(f"channel_message:{channel}")
+            await clock.sleep(0.1)
+
+    asyncio.run(scenario())
+    # Only the channels written to within the last window (5 s = 50 sends) can still be held back.
+    assert len(pacer) <= 50 + PRUNE_EVERY

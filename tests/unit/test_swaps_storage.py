@@ -187,6 +187,9 @@ async def test_a_closed_request_cannot_be_completed(db):
 
 
 async def test_reminders_fall_due_three_days_before_expiry_and_renewal_resets_them(db):
+    await guild_store.configure_feature(
+        db, GUILD, "swaps", channel_id=5
+    )  # reminders go where the board is on
     request = await _open(db, 10, "logo design", "wordpress")
     assert await store.next_due(db) == request.expires_at - timedelta(days=3)
     assert await store.due_reminders(db, NOW + timedelta(days=26)) == []

@@ -354,11 +354,19 @@ async def mark_reminded(db: Database, request_id: int, now: datetime) -> None:
     await db.execute("UPDATE swap_requests SET reminded_at = ? WHERE id = ?", (to_db_time(now), request_id))
 
 
+# Reminders go only where the swap board is on and the bot is still in the guild: a reminder's Renew
+# button would meet a disabled board, and a guild that removed the bot is waiting for its purge.
+_REMINDABLE = (
+    "guild_id IN (SELECT f.guild_id FROM guild_features f JOIN guilds g ON g.guild_id = f.guild_id"
+    " WHERE f.feature = 'swaps' AND f.enabled = 1 AND g.removed_at IS NULL)"
+)
+
+
 async def due_reminders(db: Database, now: datetime) -> list[SwapRequest]:
-    """Return open requests expiring within three days whose owner was not yet reminded."""
+    """Return open requests expiring within three days whose owner was not yet reminded (boards that are on)."""
     rows = await db.fetchall(
         f"SELECT {_REQUEST_COLUMNS} FROM swap_requests WHERE status = 'open' AND reminded_at IS NULL "
-        "AND expires_at <= ? AND expires_at > ? ORDER BY expires_at, id",
+        f"AND expires_at <= ? AND expires_at > ? AND {_REMINDABLE} ORDER BY expires_at, id",
         (to_db_time(now + REMIND_BEFORE), to_db_time(now)),
     )
     return [_request(r) for r in rows]
@@ -380,7 +388,8 @@ async def next_due(db: Database) -> datetime | None:
         "SELECT MIN(expires_at) AS expiry FROM swap_requests WHERE status = 'open'",
     )
     reminder = await db.fetchone(
-        "SELECT MIN(expires_at) AS expiry FROM swap_requests WHERE status = 'open' AND reminded_at IS NULL",
+        "SELECT MIN(expires_at) AS expiry FROM swap_requests WHERE status = 'open' AND reminded_at IS NULL"
+        f" AND {_REMINDABLE}",
     )
     candidates = []
     if row and row["expiry"]:
