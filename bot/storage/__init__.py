@@ -93,6 +93,8 @@ class Database:
         await self._conn.execute("PRAGMA foreign_keys=ON")
         await self._conn.execute("PRAGMA busy_timeout=5000")
         await self._conn.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows are overwritten with zeros, not left readable in free space (`/privacy forget`).
+        await self._conn.execute("PRAGMA secure_delete=ON")
         if migrate:
             await self.migrate()
 

@@ -227,6 +227,11 @@ async def forget_member(db: Database, guild_id: int, user_id: int, now: datetime
         cancelled: list[int] = []
         if "swap_requests" in tables:
             posts, reopened, cancelled = await _close_requests(conn, guild_id, user_id, now)
+        # What the member wrote leaves the search index's pages too, not only its results.
+        async with conn.execute(
+            "SELECT doc_id FROM search_documents WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        ) as cur:
+            await share_store.erase_from_index(conn, [r["doc_id"] for r in await cur.fetchall()])
         for table, column, clear in _ANONYMISE:
             if column in tables.get(table, ()):
                 extra = f", {clear}" if clear else ""

@@ -253,3 +253,43 @@ def test_user_columns_follow_the_naming_rule():
     assert privacy_store.is_user_column("user_id") and privacy_store.is_user_column("helper_user_id")
     assert privacy_store.is_user_column("member_id") and not privacy_store.is_user_column("guild_id")
     assert not privacy_store.is_user_column("user_ids_json")
+
+
+async def test_forgotten_words_are_gone_from_the_database_file_after_a_checkpoint(tmp_path):
+    """Deleted text is overwritten (secure_delete) and the index forgets the post's tokens itself."""
+    path = tmp_path / "disk.db"
+    db = Database(path)
+    await db.open()
+    word, other = "Quokkaplexity", "Wombatfluence"
+    try:
+        for number, (user, text) in enumerate([(ALICE, word), (BADR, other)]):
+            await share_store.save_post(
+                db,
+                guild_id=G,
+                user_id=user,
+                thread_id=7000 + number,
+                draft=ShareDraft(f"About {text}", f"The {text} story.", f"Learn {text}."),
+                fields=["design"],
+                masked=False,
+                now=NOW,
+            )
+        for _ in range(30):  # many small index segments, as weeks of posts leave
+            await share_store.save_post(
+                db,
+                guild_id=G,
+                user_id=CYRINE,
+                thread_id=8000 + _,
+                draft=ShareDraft("Filler", "Some other story.", "Another lesson."),
+                fields=["design"],
+                masked=False,
+                now=NOW,
+            )
+        assert (await db.fetchone("PRAGMA secure_delete"))[0] == 1
+        await privacy_store.forget_member(db, G, ALICE, NOW)
+        assert (await share_store.search(db, G, other)).hits  # the others' posts are still found
+        await db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        await db.close()
+    raw = path.read_bytes()
+    assert other.lower().encode() in raw  # the check can see words that are there
+    assert word.encode() not in raw and word.lower().encode() not in raw

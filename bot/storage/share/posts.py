@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -48,6 +49,24 @@ async def _index(
         (doc_id, index_text(title), index_text(body), search_scope(guild_id, field)),
     )
     return doc_id
+
+
+async def erase_from_index(conn: Any, doc_ids: Sequence[int]) -> None:
+    """Take documents out of the FTS index so their tokens leave the file, not just the results.
+
+    An FTS5 delete only adds a tombstone: the tokens stay in the index's segments until they are
+    merged. From SQLite 3.42 the index's `secure-delete` option removes them as it deletes; before,
+    `optimize` merges every segment into one (about 0.3 s at 20,000 posts), and with `secure_delete`
+    the old pages are zeroed. Call inside the transaction that deletes the documents.
+    """
+    if not doc_ids:
+        return
+    in_place = sqlite3.sqlite_version_info >= (3, 42, 0)
+    if in_place:
+        await conn.execute("INSERT INTO search_fts (search_fts, rank) VALUES ('secure-delete', 1)")
+    await conn.executemany("DELETE FROM search_fts WHERE rowid = ?", [(doc_id,) for doc_id in doc_ids])
+    if not in_place:
+        await conn.execute("INSERT INTO search_fts (search_fts) VALUES ('optimize')")
 
 
 def search_scope(guild_id: int, field: str | None) -> str:
