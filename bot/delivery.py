@@ -240,6 +240,20 @@ class Delivery:
         partial = self.bot.get_partial_messageable(channel_id).get_partial_message(message_id)
         return await partial.edit(**fields)
 
+    async def fetch(self, channel_id: int, message_id: int) -> discord.Message:
+        """Read one message by its ids (raises `discord.NotFound` when it is gone)."""
+        await self.pacer.acquire()
+        return await self.bot.get_partial_messageable(channel_id).fetch_message(message_id)
+
+    async def delete_channel(self, channel_id: int) -> bool:
+        """Delete a channel or thread the bot made; return False if it was already gone."""
+        await self.pacer.acquire()
+        try:
+            await self.bot.http.delete_channel(channel_id)
+        except discord.NotFound:
+            return False
+        return True
+
     async def dm_channel(self, user_id: int) -> discord.DMChannel:
         """Return the DM channel with a member, opening it under the DM-opening limit if needed."""
         user = self.bot.get_user(user_id)

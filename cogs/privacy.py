@@ -7,6 +7,8 @@ import io
 import json
 import logging
 import unicodedata
+from collections import Counter
+from collections.abc import Mapping
 
 import discord
 from discord import app_commands
@@ -28,6 +30,7 @@ from bot.i18n import t
 from bot.storage import privacy as privacy_store
 from bot.storage import share as share_store
 from bot.text import literal
+from cogs._forgetting import Forgetting
 
 log = logging.getLogger(__name__)
 
@@ -110,11 +113,12 @@ class ForgetConfirm(OwnedView):
         self.add_item(cancel)
 
     async def confirm(self, interaction: discord.Interaction) -> None:
-        """Forget the member, then show it is done."""
+        """Forget the member, then say exactly what was removed."""
         self.stop()
         await interaction.response.defer()
-        await self.cog.forget_member(in_guild(interaction))
-        await interaction.edit_original_response(content=t(self.lang, "privacy.forgotten"), view=None)
+        asked = in_guild(interaction)
+        outcomes = await self.cog.forget_member(asked.guild_id, asked.user.id)
+        await interaction.edit_original_response(content=forgotten_summary(outcomes, self.lang), view=None)
 
     async def cancel(self, interaction: discord.Interaction) -> None:
         """Change nothing."""
@@ -133,11 +137,37 @@ class ForgetConfirm(OwnedView):
             log.info("could not mark a forget confirmation expired: %s", error)
 
 
+def forgotten_summary(outcomes: Mapping[str, int], lang: str) -> str:
+    """Say what forget removed: the stored data, then each kind of Discord message it changed."""
+    lines = [t(lang, "privacy.forgotten")]
+    for key in ("privacy.forgot.board", "privacy.forgot.forum", "privacy.forgot.edited"):
+        if outcomes.get(key):
+            lines.append(t(lang, key, count=outcomes[key]))
+    if outcomes.get("refused"):
+        lines.append(t(lang, "privacy.forgot.refused", count=outcomes["refused"]))
+    if outcomes.get("pending"):
+        lines.append(t(lang, "privacy.forgot.pending", count=outcomes["pending"]))
+    return "\n".join(lines)
+
+
 class Privacy(MajlisCog):
     """A member's own data: the private client list, a full export, and forgetting them."""
 
     # How long the forget confirmation waits for a press (tests shorten it).
     forget_timeout: float = 120.0
+
+    def __init__(self, bot: MajlisBot) -> None:
+        super().__init__(bot)
+        self.forgetting = Forgetting(bot)
+
+    async def cog_load(self) -> None:
+        """Finish forget jobs a stop interrupted, once the gateway's caches are filled."""
+        self.forgetting.track(self.forgetting.resume(), "forget-resume")
+
+    async def cog_unload(self) -> None:
+        """Stop background work; the recorded steps resume it next start."""
+        await super().cog_unload()
+        await self.forgetting.stop()
 
     privacy = app_commands.Group(
         name="privacy",
@@ -213,16 +243,22 @@ class Privacy(MajlisCog):
         view.interaction = interaction
         await interaction.response.send_message(t(lang, "privacy.forget_confirm"), view=view, ephemeral=True)
 
-    async def forget_member(self, interaction: GuildInteraction) -> None:
-        """Delete the member's data in one transaction, then let every feature bring its messages in step."""
+    async def forget_member(self, guild_id: int, user_id: int) -> Counter[str]:
+        """Delete the member's data in one transaction, then take them out of the bot's messages.
+
+        Returns what was done on Discord, by kind (`forgotten_summary` words it).
+        """
+        guild_lang = await self.bot.guild_language(guild_id)
         forgotten = await privacy_store.forget_member(
-            self.bot.db, interaction.guild_id, interaction.user.id, self.bot.clock.now()
+            self.bot.db, guild_id, user_id, self.bot.clock.now(), language=guild_lang
         )
-        log.info(
-            "forgot a member of guild %s (%d rows deleted)", interaction.guild_id, forgotten.rows_deleted
-        )
+        log.info("forgot a member of guild %s (%d rows deleted)", guild_id, forgotten.rows_deleted)
+        outcomes: Counter[str] = Counter()
+        if forgotten.job_id is not None:
+            outcomes = await self.forgetting.run(forgotten.job_id)
         # Each feature brings its own messages in step (the swap board withdraws the member's posts).
-        await self.bot.publish("member_forgotten", interaction.guild_id, forgotten)
+        await self.bot.publish("member_forgotten", guild_id, forgotten)
+        return outcomes
 
 
 async def setup(bot: MajlisBot) -> None:

@@ -7,6 +7,7 @@ future migration adds is exported and erased without anyone remembering to list 
 from __future__ import annotations
 
 import dataclasses
+import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -144,6 +145,135 @@ class Forgotten:
     ]  # partners' requests back on the board after a matched swap fell through
     cancelled_match_ids: tuple[int, ...]  # proposals that can no longer happen
     rows_deleted: int
+    job_id: int | None = None  # the Discord messages still to edit or delete (`ForgetJob`)
+
+
+@dataclass(frozen=True)
+class ForgetStep:
+    """One of the bot's Discord messages to take a forgotten member out of, and how far it got."""
+
+    job_id: int
+    position: int
+    kind: str  # board (withdraw) | forum (delete the thread) | digest | prompt | intro (edit out)
+    channel_id: int
+    message_id: int
+    detail: dict[str, Any]
+    state: str  # pending | begun (the request may have reached Discord) | done | gone
+
+
+@dataclass(frozen=True)
+class ForgetJob:
+    """The Discord side of one `/privacy forget`, kept until every step is done."""
+
+    id: int
+    guild_id: int
+    forgotten_id: int
+    language: str
+    steps: tuple[ForgetStep, ...]
+
+
+async def _plan_discord_steps(
+    conn: aiosqlite.Connection, guild_id: int, user_id: int
+) -> list[tuple[str, int, int, dict[str, Any]]]:
+    """List the bot's messages that name the member or carry their words (before any row changes)."""
+    steps: list[tuple[str, int, int, dict[str, Any]]] = []
+
+    async def rows(sql: str, params: tuple[Any, ...]) -> list[Any]:
+        async with conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    # Their swap requests on the board, whatever became of them: the post names them and their details.
+    for r in await rows(
+        "SELECT board_channel_id, board_message_id FROM swap_requests WHERE guild_id = ? AND user_id = ?"
+        " AND board_channel_id IS NOT NULL AND board_message_id IS NOT NULL ORDER BY id",
+        (guild_id, user_id),
+    ):
+        steps.append(("board", r["board_channel_id"], r["board_message_id"], {}))
+    # Their experience threads: the bot wrote them in the forum, so only the bot can delete them.
+    threads = [
+        r["thread_id"]
+        for r in await rows(
+            "SELECT thread_id FROM shared_posts WHERE guild_id = ? AND user_id = ? ORDER BY post_id",
+            (guild_id, user_id),
+        )
+    ]
+    steps.extend(("forum", thread, thread, {}) for thread in threads)
+    # Digests may feature their answer or link their threads; prompt posts may credit them.
+    for r in await rows(
+        "SELECT channel_id, message_id FROM prompt_digests WHERE guild_id = ? AND status = 'posted'"
+        " AND channel_id IS NOT NULL AND message_id IS NOT NULL ORDER BY id",
+        (guild_id,),
+    ):
+        steps.append(("digest", r["channel_id"], r["message_id"], {"threads": threads}))
+    for r in await rows(
+        "SELECT channel_id, message_id FROM prompt_posts WHERE guild_id = ? AND credited_user_id = ?"
+        " AND channel_id IS NOT NULL AND message_id IS NOT NULL ORDER BY id",
+        (guild_id, user_id),
+    ):
+        steps.append(("prompt", r["channel_id"], r["message_id"], {}))
+    # Intro messages in group threads: their profile is one field, in the group's member order.
+    for r in await rows(
+        "SELECT g.group_id, g.thread_id, g.message_id FROM intro_group_members gm"
+        " JOIN intro_groups g ON g.group_id = gm.group_id"
+        " WHERE gm.guild_id = ? AND gm.user_id = ? AND g.thread_id IS NOT NULL AND g.message_id IS NOT NULL"
+        " ORDER BY g.group_id",
+        (guild_id, user_id),
+    ):
+        members = [
+            m["user_id"]
+            for m in await rows(
+                "SELECT user_id FROM intro_group_members WHERE group_id = ? ORDER BY user_id",
+                (r["group_id"],),
+            )
+        ]
+        steps.append(("intro", r["thread_id"], r["message_id"], {"field": members.index(user_id)}))
+    return steps
+
+
+def _step(row: Any) -> ForgetStep:
+    return ForgetStep(
+        row["job_id"],
+        row["position"],
+        row["kind"],
+        row["channel_id"],
+        row["message_id"],
+        json.loads(row["detail"]),
+        row["state"],
+    )
+
+
+async def forget_jobs(db: Database, job_id: int | None = None) -> list[ForgetJob]:
+    """Return the forget jobs with steps left (one, or all of them: at start-up)."""
+    where, params = ("WHERE id = ?", (job_id,)) if job_id is not None else ("", ())
+    jobs = []
+    for row in await db.fetchall(
+        f"SELECT id, guild_id, forgotten_id, language FROM forget_jobs {where} ORDER BY id", params
+    ):
+        steps = await db.fetchall(
+            "SELECT * FROM forget_steps WHERE job_id = ? ORDER BY position", (row["id"],)
+        )
+        jobs.append(
+            ForgetJob(
+                row["id"],
+                row["guild_id"],
+                row["forgotten_id"],
+                row["language"],
+                tuple(_step(s) for s in steps),
+            )
+        )
+    return jobs
+
+
+async def set_step_state(db: Database, job_id: int, position: int, state: str) -> None:
+    """Record how far one Discord step got."""
+    await db.execute(
+        "UPDATE forget_steps SET state = ? WHERE job_id = ? AND position = ?", (state, job_id, position)
+    )
+
+
+async def finish_job(db: Database, job_id: int) -> None:
+    """Delete a finished job, and with it the forgotten member's id."""
+    await db.execute("DELETE FROM forget_jobs WHERE id = ?", (job_id,))
 
 
 def new_tombstone() -> int:
@@ -215,13 +345,35 @@ _UNLINK = (
 )
 
 
-async def forget_member(db: Database, guild_id: int, user_id: int, now: datetime) -> Forgotten:
-    """Delete everything stored about a member in one transaction, anonymising shared history."""
+async def forget_member(
+    db: Database, guild_id: int, user_id: int, now: datetime, language: str = "ar"
+) -> Forgotten:
+    """Delete everything stored about a member in one transaction, anonymising shared history.
+
+    The same transaction records the Discord messages still to edit or delete (`forget_jobs`), so
+    a stop right after it loses none of them.
+    """
     tables = await member_data_tables(db)
     tombstone = new_tombstone()
     async with db.transaction() as conn:
         # Checked at COMMIT, so the order of deletes across related tables does not matter.
         await conn.execute("PRAGMA defer_foreign_keys = ON")
+        planned = await _plan_discord_steps(conn, guild_id, user_id)
+        job_id = None
+        if planned:
+            async with conn.execute(
+                "INSERT INTO forget_jobs (guild_id, forgotten_id, language, created_at) VALUES (?, ?, ?, ?)",
+                (guild_id, user_id, language, to_db_time(now)),
+            ) as cur:
+                job_id = cur.lastrowid
+            await conn.executemany(
+                "INSERT INTO forget_steps (job_id, position, kind, channel_id, message_id, detail)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (job_id, position, kind, channel_id, message_id, json.dumps(detail))
+                    for position, (kind, channel_id, message_id, detail) in enumerate(planned)
+                ],
+            )
         posts: list[BoardPost] = []
         reopened: list[int] = []
         cancelled: list[int] = []
@@ -254,7 +406,7 @@ async def forget_member(db: Database, guild_id: int, user_id: int, now: datetime
                 (guild_id, *([user_id] * len(columns))),
             ) as cur:
                 deleted += max(cur.rowcount, 0)
-    return Forgotten(tuple(posts), tuple(reopened), tuple(cancelled), deleted)
+    return Forgotten(tuple(posts), tuple(reopened), tuple(cancelled), deleted, job_id)
 
 
 async def rows_about(db: Database, guild_id: int, user_id: int) -> dict[str, int]:

@@ -31,7 +31,7 @@ from bot.storage.privacy import Forgotten
 from bot.text import literal, normalize_text
 from cogs.swaps._board import SWEEP_JOB, SwapBoard
 from cogs.swaps._buttons import ButtonsMixin
-from cogs.swaps._embeds import PAGE_SIZE, list_embed, page_count, skill_name, withdrawn_embed
+from cogs.swaps._embeds import PAGE_SIZE, list_embed, page_count, skill_name
 from cogs.swaps._views import HelpButton, MatchButton, PageView, RenewButton
 
 log = logging.getLogger(__name__)
@@ -98,14 +98,8 @@ class Swaps(ButtonsMixin, MajlisCog):
 
     @commands.Cog.listener()
     async def on_member_forgotten(self, guild_id: int, forgotten: Forgotten) -> None:
-        """Withdraw a forgotten member's board posts and update the requests and proposals they were in."""
-        lang = await self.bot.guild_language(guild_id)
-        for post in forgotten.withdrawn_posts:
-            message = self.bot.get_partial_messageable(post.channel_id).get_partial_message(post.message_id)
-            try:
-                await message.edit(content=None, embed=withdrawn_embed(lang), view=None)
-            except discord.HTTPException as error:
-                log.warning("could not withdraw the board post of swap %s: %s", post.request_id, error)
+        """Update the requests and proposals a forgotten member was in."""
+        # Their board posts are rewritten by /privacy forget's own recorded steps (cogs/_forgetting.py).
         await self.board.refresh(list(forgotten.reopened_request_ids))
         for match_id in forgotten.cancelled_match_ids:
             await self.board.refresh_match(match_id, "swaps.match.cancelled")

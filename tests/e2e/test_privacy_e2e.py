@@ -182,7 +182,7 @@ async def test_forget_erases_the_member_everywhere_and_partners_keep_their_count
     ask = await majlis.run(salma, "privacy forget")
     done = await majlis.fake.click(ask.message, CONFIRM, user=salma)
     await done.wait_done()
-    await majlis.fake.wait_for(lambda: ask.message.content == t("ar", "privacy.forgotten"))
+    await majlis.fake.wait_for(lambda: ask.message.content.startswith(t("ar", "privacy.forgotten")))
 
     assert await privacy_store.rows_about(majlis.bot.db, gid, salma.id) == {}
     assert await intros_store.peers_met(majlis.bot.db, gid, omar.id) == omar_met

@@ -27,6 +27,7 @@ from bot.storage.share.drafts import (
 from bot.storage.share.posts import (
     clear_notice,
     count_posts,
+    erase_from_index,
     export_member,
     forget_member,
     forget_thread,
@@ -57,6 +58,7 @@ __all__ = [
     "delete_draft",
     "dismiss_in_draft",
     "draft_resumes",
+    "erase_from_index",
     "export_member",
     "forget_member",
     "forget_thread",
