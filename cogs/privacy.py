@@ -160,13 +160,12 @@ class Privacy(MajlisCog):
         super().__init__(bot)
         self.forgetting = Forgetting(bot)
 
-    async def cog_load(self) -> None:
+    async def start(self) -> None:
         """Finish forget jobs a stop interrupted, once the gateway's caches are filled."""
         self.forgetting.track(self.forgetting.resume(), "forget-resume")
 
-    async def cog_unload(self) -> None:
+    async def stop(self) -> None:
         """Stop background work; the recorded steps resume it next start."""
-        await super().cog_unload()
         await self.forgetting.stop()
 
     privacy = app_commands.Group(
