@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 
 import discord
 from discord import app_commands
@@ -73,7 +74,13 @@ class Core(MajlisCog):
     @commands.Cog.listener()
     async def on_ready(self) -> None:
         """Catch up with guilds that removed or re-added the bot while it was offline."""
-        await self.reconcile_guilds()
+        try:
+            await self.reconcile_guilds()
+        except (sqlite3.ProgrammingError, RuntimeError):
+            if not self.bot.is_closed():
+                raise
+            # Stopped right after connecting: the database closed under it; the next start reconciles.
+            log.info("guild reconciliation cut short by shutdown")
 
     async def reconcile_guilds(self) -> tuple[list[int], list[int]]:
         """Match stored guilds with the guilds the bot is in; return (marked removed, back again).
