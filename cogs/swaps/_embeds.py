@@ -154,8 +154,3 @@ def reminder_embed(request: SwapRequest, lang: str, *, now: datetime, tz: tzinfo
         ),
         colour=_COLOURS["proposed"],
     )
-
-
-def withdrawn_embed(lang: str) -> discord.Embed:
-    """Build what a forgotten member's board post shows instead of the request."""
-    return discord.Embed(description=t(lang, "privacy.board_withdrawn"), colour=discord.Colour.dark_grey())
