@@ -76,7 +76,7 @@ class Core(MajlisCog):
         """Catch up with guilds that removed or re-added the bot while it was offline."""
         try:
             await self.reconcile_guilds()
-        except (sqlite3.ProgrammingError, RuntimeError):
+        except (sqlite3.ProgrammingError, RuntimeError, ValueError):  # aiosqlite: "Connection closed"
             if not self.bot.is_closed():
                 raise
             # Stopped right after connecting: the database closed under it; the next start reconciles.
