@@ -262,10 +262,10 @@ class MajlisBot(commands.AutoShardedBot):
         return settings.language if settings else DEFAULT_LANGUAGE
 
     async def member_language(self, guild_id: int | None, user_id: int) -> Reader:
-        """Return a member as a reader: their language (own choice, else the guild's), addressed neutrally."""
+        """Return a member as a reader: their language (own choice, else the guild's) and address form."""
         own = await guild_store.member_language(self.db, guild_id, user_id)
         lang = own if own in LANGUAGES else await self.guild_language(guild_id)
-        return Reader(lang)
+        return Reader(lang, await guild_store.member_addressing(self.db, guild_id, user_id))
 
     async def guild_zone(self, guild_id: int) -> tzinfo:
         """Return the guild's time zone (UTC until an admin sets one)."""

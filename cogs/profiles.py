@@ -14,7 +14,7 @@ from bot.cog import GuildInteraction, MajlisCog, OwnedView, guild_command, send
 from bot.cooldowns import cooldown
 from bot.errors import MajlisError
 from bot.fields import FIELDS, field_name, get_field
-from bot.i18n import LANGUAGES, t
+from bot.i18n import ADDRESSING, LANGUAGES, t
 from bot.profile_card import (
     ResultPage,
     SpokenLanguageError,
@@ -43,6 +43,12 @@ FIELD_CHOICES = [app_commands.Choice(name=f"{f.emoji} {f.en} · {f.ar}", value=f
 LANGUAGE_CHOICES = [
     app_commands.Choice(name="العربية · Arabic", value="ar"),
     app_commands.Choice(name="English · الإنجليزية", value="en"),
+]
+# Discord shows choice names as written (it has no Arabic locale), so each carries both languages.
+ADDRESSING_CHOICES = [
+    app_commands.Choice(name="أنتَ · masculine", value="masculine"),
+    app_commands.Choice(name="أنتِ · feminine", value="feminine"),
+    app_commands.Choice(name="محايد · neutral", value="neutral"),
 ]
 
 
@@ -198,8 +204,9 @@ class Profiles(MajlisCog):
         languages="Languages you speak, e.g. ar, en, fr (at most 6)",
         about='A few words about your work (at most 300 characters; "-" clears)',
         language="The language Majlis talks to you in",
+        addressing="How Arabic messages address you: masculine, feminine or neutral (the default)",
     )
-    @app_commands.choices(field=FIELD_CHOICES, language=LANGUAGE_CHOICES)
+    @app_commands.choices(field=FIELD_CHOICES, language=LANGUAGE_CHOICES, addressing=ADDRESSING_CHOICES)
     async def set_profile(
         self,
         interaction: GuildInteraction,
@@ -209,6 +216,7 @@ class Profiles(MajlisCog):
         languages: app_commands.Range[str, 1, 200] | None = None,
         about: app_commands.Range[str, 1, ABOUT_OPTION_MAX] | None = None,
         language: str | None = None,
+        addressing: str | None = None,
     ) -> None:
         """Validate every option first, then store them all; a rejected input changes nothing."""
         changes = parse_profile_options(
@@ -216,7 +224,9 @@ class Profiles(MajlisCog):
         )
         if language is not None and language not in LANGUAGES:
             raise MajlisError("error.bad_input")
-        if not changes and language is None:
+        if addressing is not None and addressing not in ADDRESSING:
+            raise MajlisError("error.bad_input")
+        if not changes and language is None and addressing is None:
             raise MajlisError("profile.nothing_given")
 
         db = self.bot.db
@@ -228,11 +238,15 @@ class Profiles(MajlisCog):
                 await profile_store.remember_typed_skills(db, interaction.guild_id, skills)
         if language is not None:
             await guild_store.set_member_language(db, interaction.guild_id, interaction.user.id, language)
+        if addressing is not None:
+            await guild_store.set_member_addressing(db, interaction.guild_id, interaction.user.id, addressing)
 
         lang = await self.lang(interaction)
         lines = []
         if language is not None:
             lines.append(t(lang, "profile.language_set", language=t(lang, f"language.{language}")))
+        if addressing is not None:
+            lines.append(t(lang, "profile.addressing_set"))
         profile = await profile_store.get_profile(db, interaction.guild_id, interaction.user.id)
         if profile is None:
             await send(interaction, "\n".join(lines), ephemeral=True)

@@ -262,6 +262,29 @@ async def member_language(db: Database, guild_id: int | None, user_id: int) -> s
     return row["language"] if row else None
 
 
+async def set_member_addressing(db: Database, guild_id: int, user_id: int, addressing: str) -> None:
+    """Set how Arabic messages address a member (masculine, feminine or neutral)."""
+    await ensure_guild(db, guild_id)
+    await db.execute(
+        "INSERT INTO members (guild_id, user_id, addressing) VALUES (?, ?, ?) "
+        "ON CONFLICT (guild_id, user_id) DO UPDATE SET addressing = excluded.addressing",
+        (guild_id, user_id, addressing),
+    )
+
+
+async def member_addressing(db: Database, guild_id: int | None, user_id: int) -> str | None:
+    """Return how a member asked to be addressed in this guild (or any guild, in DMs)."""
+    if guild_id is None:
+        row = await db.fetchone(
+            "SELECT addressing FROM members WHERE user_id = ? AND addressing IS NOT NULL LIMIT 1", (user_id,)
+        )
+    else:
+        row = await db.fetchone(
+            "SELECT addressing FROM members WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+        )
+    return row["addressing"] if row else None
+
+
 async def mark_member_left(db: Database, guild_id: int, user_id: int, when: datetime) -> None:
     """Record that a member left the guild; they drop out of rounds, history stays."""
     await ensure_guild(db, guild_id)

@@ -4,10 +4,13 @@ groups of two in the dual, and no English the bot produced sits inside an Arabic
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 import string
+from datetime import timedelta
 
-from bot.i18n import Reader, catalogue, leaves
+from bot.i18n import Reader, catalogue, leaves, t
+from bot.prompts import load_icebreakers
 from bot.skills import default_catalogue
 from bot.storage import intros as store
 from bot.storage import profiles as profile_store
@@ -63,6 +66,79 @@ async def delivered(majlis):
         await asyncio.gather(*runner.deliveries.values(), return_exceptions=True)
 
 
+async def test_a_woman_who_chose_feminine_is_addressed_so_in_everything_she_receives(majlis):
+    channel = majlis.fake.create_text_channel(majlis.guild, "intros")
+    await majlis.run(
+        majlis.admin,
+        "majlis intros",
+        options={"channel": channel, "delivery": "dm", "timezone": "Asia/Riyadh"},
+    )
+    salma, omar = majlis.member("salma"), majlis.member("omar")
+    received = []
+
+    async def run(command: str, **options):
+        reply = await majlis.run(salma, command, **options)
+        received.extend(texts_of(reply))
+        return reply
+
+    reply = await run("profile set", addressing="feminine", field="design", skills="Figma, logo design")
+    assert t(FEMININE, "profile.addressing_set") in reply.content
+    assert "سأخاطبكِ بصيغة المؤنث" in reply.content
+    await profile_store.save_profile(
+        majlis.bot.db, majlis.guild.id, omar.id, field="design", skills=["figma"]
+    )
+
+    reply = await run("intros status")
+    assert "لم تنضمّي" in reply.embeds[0]["description"]
+    await run("intros join")
+    reply = await run("intros join")
+    assert reply.content == "أنتِ مشتركة في التعارف بالفعل."
+    reply = await run("intros status")
+    assert "✅ مشتركة في التعارف" in reply.embeds[0]["description"]
+    reply = await run("profile set", timezone="Mars/Olympus")
+    assert "اختاري من الاقتراحات" in reply.content
+    reply = await run("help")
+    assert "ابدئي بـ" in str(reply.embeds[0])
+    reply = await run("intros avoid", member=salma)
+    await run("profile set")  # nothing given
+    await run("swap offer", offer="logo design", want="WordPress")
+
+    await store.join(majlis.bot.db, majlis.guild.id, omar.id, majlis.clock.now())
+    await majlis.run(majlis.admin, "majlis run", feature="intros")
+    await delivered(majlis)
+    dms = [m for m in majlis.fake.dm_messages(salma) if m.embeds]
+    assert len(dms) == 1
+    intro = dms[0]
+    assert "بادري برسالة واتفقا على موعد" in intro.content  # one partner: the two of them, in the dual
+    group = (
+        await store.round_groups(
+            majlis.bot.db, (await store.latest_round(majlis.bot.db, majlis.guild.id)).round_id
+        )
+    )[0]
+    icebreaker = {i.id: i for i in load_icebreakers()}[group.icebreaker_id]
+    fields = {f["name"]: f["value"] for f in intro.embeds[0]["fields"]}
+    assert fields[t(FEMININE, "intros.icebreaker")] == icebreaker.text(FEMININE)
+    # Omar chose nothing: his DM is in the neutral form.
+    omar_dm = next(m for m in majlis.fake.dm_messages(omar) if m.embeds)
+    assert omar_dm.content.startswith(t("ar", "intros.dm_greeting", members=f"<@{salma.id}>", count=1)[:20])
+    majlis.clock.advance(timedelta(days=4))
+    await majlis.bot.scheduler.fire_due()
+    question = t(FEMININE, "intros.checkin.dm_question", members="", count=1).split("{")[0][:20]
+    await majlis.fake.wait_for(lambda: any(question in m.content for m in majlis.fake.dm_messages(salma)))
+    for message in majlis.fake.dm_messages(salma):
+        received.extend(texts_of(message))
+
+    markers = masculine_markers()
+    assert len(markers) >= 20
+    for text in received:
+        for key, marker in markers:
+            assert marker not in text, f"masculine {key!r} ({marker!r}) in: {text}"
+    skills = {default_catalogue().display(k, "ar") for k in ("figma", "wordpress")} | {"Figma", "WordPress"}
+    member_text = {"Salma", "Omar", "Mars", "Olympus"}
+    for text in received:
+        assert latin_words(text, skills | member_text | EXAMPLES) == [], text
+
+
 async def test_a_pair_in_a_thread_is_addressed_in_the_dual_and_a_trio_in_the_plural(majlis):
     channel = majlis.fake.create_text_channel(majlis.guild, "intros")
     await majlis.run(majlis.admin, "majlis intros", options={"channel": channel, "timezone": "Asia/Riyadh"})
@@ -100,3 +176,27 @@ def test_no_arabic_catalogue_rendering_carries_english():
             if words:
                 found[key] = words
     assert found == {}
+
+
+async def test_the_address_form_is_stored_per_member_and_in_the_privacy_export(majlis):
+    salma = majlis.member("salma")
+    reply = await majlis.run(salma, "profile set", addressing="feminine")
+    assert reply.content == t(FEMININE, "profile.addressing_set")
+    assert (await majlis.bot.member_language(majlis.guild.id, salma.id)).addressing == "feminine"
+    await majlis.restart()  # stored, not remembered
+    assert (await majlis.bot.member_language(majlis.guild.id, salma.id)).addressing == "feminine"
+    reply = await majlis.run(salma, "privacy export")
+    [dm] = [m for m in majlis.fake.dm_messages(salma) if m.attachments]
+    export = json.loads(dm.attachments[0].data.decode("utf-8"))
+    [row] = export["tables"]["members"]
+    assert row["addressing"] == "feminine"
+    # Back to the default: wording that reads naturally to anyone.
+    reply = await majlis.run(salma, "profile set", addressing="neutral")
+    assert reply.content == t("ar", "profile.addressing_set")
+    reply = await majlis.run(salma, "profile set")
+    assert (
+        reply.content
+        == t("ar", "profile.nothing_given")
+        == t(Reader("ar", "neutral"), "profile.nothing_given")
+    )
+    assert reply.content != t(FEMININE, "profile.nothing_given")
