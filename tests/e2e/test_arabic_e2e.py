@@ -10,7 +10,7 @@ import string
 from datetime import timedelta
 
 from bot.i18n import Reader, catalogue, leaves, t
-from bot.prompts import load_icebreakers
+from bot.icebreakers import load_icebreakers
 from bot.skills import default_catalogue
 from bot.storage import intros as store
 from bot.storage import profiles as profile_store
