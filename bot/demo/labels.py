@@ -8,16 +8,16 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "Majlis demo — a month in a community of {count} freelancers",
     },
     "setup": {
-        "ar": "اليوم الأول · الإعداد والملفات الشخصية (profiles)",
+        "ar": "اليوم الأول · الإعداد والملفات الشخصية",
         "en": "Day one · set-up and profiles",
     },
     "week": {"ar": "الأسبوع {week} · {when}", "en": "Week {week} · {when}"},
-    "end": {"ar": "نهاية الشهر · الحالة والإحصاءات (stats)", "en": "End of the month · status and stats"},
+    "end": {"ar": "نهاية الشهر · الحالة والإحصاءات", "en": "End of the month · status and stats"},
     "only": {"ar": "لا يراها إلا {who}", "en": "only {who} sees"},
     "dm": {"ar": "رسالة خاصة إلى {who}", "en": "DM to {who}"},
     "private_thread": {"ar": "سلسلة خاصة", "en": "private thread"},
     "more_profiles": {
-        "ar": "وأعضاء آخرون (عددهم {count}) يملؤون ملفاتهم وينضمّون إلى التعارف (intros).",
+        "ar": "وأعضاء آخرون (عددهم {count}) يملؤون ملفاتهم وينضمّون إلى التعارف.",
         "en": "…and {count} more members fill in their profiles and join the intros.",
     },
     "more_threads": {
@@ -26,7 +26,7 @@ LABELS: dict[str, dict[str, str]] = {
     },
     "more_messages": {"ar": "ورسائل أخرى هنا (عددها {count}).", "en": "…and {count} more messages here."},
     "answers": {
-        "ar": "أعضاء (عددهم {count}) يجيبون في سلسلة سؤال الأسبوع (prompts)، ويتفاعل الآخرون.",
+        "ar": "أعضاء (عددهم {count}) يجيبون في سلسلة سؤال الأسبوع، ويتفاعل الآخرون.",
         "en": "{count} members answer in the prompt thread; others react.",
     },
     "checkins": {
@@ -38,14 +38,14 @@ LABELS: dict[str, dict[str, str]] = {
         "en": "{who} leaves the server; they drop out of the intro rounds.",
     },
     "share": {
-        "ar": "مشاركة تجربة (share) وفحص خصوصية العملاء (privacy check)",
+        "ar": "مشاركة تجربة وفحص خصوصية العملاء",
         "en": "Sharing an experience (share) and the client-privacy check",
     },
     "swaps": {
-        "ar": "تبادل المهارات (swaps): مباشر وثلاثي",
+        "ar": "تبادل المهارات: مباشر وثلاثي",
         "en": "Skill swaps (swaps): direct and a three-way cycle",
     },
-    "swap_done": {"ar": "اكتمال تبادل وشكر الشريك (swaps)", "en": "A swap is done, with thanks (swaps)"},
+    "swap_done": {"ar": "اكتمال تبادل وشكر الشريك", "en": "A swap is done, with thanks (swaps)"},
     "chart": {"ar": "حُفظ رسم الإحصاءات في {path}", "en": "The stats chart was saved to {path}"},
     "page": {"ar": "صفحة الخادم المحاكى: {path}", "en": "The simulated server as a web page: {path}"},
     "typed": {"ar": "كتابة", "en": "writes"},
