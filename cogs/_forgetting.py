@@ -8,16 +8,15 @@ withdrawn, the thread already gone, the member already out of the message?) befo
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections import Counter
-from collections.abc import Coroutine
 from datetime import timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.background import BackgroundWork
 from bot.forgetting import Scrub
 from bot.i18n import t
 from bot.locks import KeyedLocks
@@ -44,27 +43,14 @@ def withdrawn_embed(lang: str) -> discord.Embed:
     return discord.Embed(description=t(lang, "privacy.board_withdrawn"), colour=discord.Colour.dark_grey())
 
 
-class Forgetting:
+class Forgetting(BackgroundWork):
     """Runs forget jobs: one at a time per job, resumed at start-up, retried after a Discord failure."""
 
     def __init__(self, bot: MajlisBot) -> None:
+        super().__init__()
         self.bot = bot
         self._jobs: KeyedLocks[int] = KeyedLocks()
         self.refused: dict[int, int] = {}  # job id -> steps Discord refused, while the job runs
-        self.tasks: set[asyncio.Task[None]] = set()
-
-    def track(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
-        """Run background work that `stop()` cancels (the recorded steps resume it next start)."""
-        task = asyncio.create_task(coro, name=name)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-        return task
-
-    async def stop(self) -> None:
-        """Cancel background work."""
-        for task in list(self.tasks):
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
 
     async def resume(self) -> None:
         """Finish the jobs a stop interrupted (once the gateway's caches are filled)."""

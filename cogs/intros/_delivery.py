@@ -5,16 +5,16 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
 
 from bot import intros as logic
+from bot.background import BackgroundWork
 from bot.delivery import Marker
 from bot.i18n import t
 from bot.mentions import ping_only
@@ -60,16 +60,16 @@ class RoundOutcome:
     eligible: int
 
 
-class RoundRunner(RoundPlanner):
+class RoundRunner(RoundPlanner, BackgroundWork):
     """Runs a guild's intro rounds; at most one delivery per round at a time."""
 
     def __init__(self, bot: MajlisBot) -> None:
         super().__init__(bot)
+        BackgroundWork.__init__(self)
         self.workers = DELIVERY_WORKERS
         self.retry_backoff = 30.0  # seconds before retrying groups that failed transiently (× attempts)
         self.deliveries: dict[int, asyncio.Task[None]] = {}
         self.checkin_attempts: dict[int, int] = {}  # transient check-in failures per round (since start-up)
-        self.tasks: set[asyncio.Task[None]] = set()
 
     async def start(self, guild_id: int, scheduled_for: datetime) -> RoundOutcome:
         """Create this occurrence's round (once) and return what it holds; delivery is separate."""
@@ -119,19 +119,6 @@ class RoundRunner(RoundPlanner):
         await self.bot.wait_until_ready()
         for stored in await store.undelivered_rounds(self.db):
             self.deliver_in_background(stored.round_id)
-
-    def track(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
-        """Run background work that `stop()` cancels and waits for."""
-        task = asyncio.create_task(coro, name=name)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-        return task
-
-    async def stop(self) -> None:
-        """Stop work in progress and wait for it to unwind (the recorded state resumes it next start)."""
-        for task in list(self.tasks):
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
 
     async def _deliver_round(self, round_id: int) -> None:
         await self.bot.wait_until_ready()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
 from datetime import timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import discord
 
 from bot import swapmatch
+from bot.background import BackgroundWork
 from bot.delivery import Marker
 from bot.i18n import LANGUAGES, group_address, t
 from bot.locks import KeyedLocks
@@ -33,15 +33,15 @@ SWEEP_JOB = "swaps:sweep"
 RETRY_AFTER = timedelta(minutes=10)
 
 
-class SwapBoard:
+class SwapBoard(BackgroundWork):
     """Keeps the board, proposals and expiries in step with the database."""
 
     def __init__(self, bot: MajlisBot) -> None:
+        super().__init__()
         self.bot = bot
         self._locks: KeyedLocks[int] = KeyedLocks()
         # The daily job and the sweep job may fire together: one sweep at a time reminds each owner once.
         self._sweeping = asyncio.Lock()
-        self.tasks: set[asyncio.Task[None]] = set()
 
     # --- board posts -----------------------------------------------------------------------
 
@@ -161,19 +161,6 @@ class SwapBoard:
         for match_id in undelivered:
             await self.deliver(match_id, channel)
         return undelivered
-
-    def track(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
-        """Run background work that `stop()` cancels (the recorded steps resume it next start)."""
-        task = asyncio.create_task(coro, name=name)
-        self.tasks.add(task)
-        task.add_done_callback(self.tasks.discard)
-        return task
-
-    async def stop(self) -> None:
-        """Cancel background work and wait for it to unwind."""
-        for task in list(self.tasks):
-            task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
 
     async def deliver(self, match_id: int, channel: discord.TextChannel) -> bool:
         """Open the proposal's private thread with its members, explaining who offers what to whom.
