@@ -24,22 +24,7 @@ from bot.matching import (
     solving,
     working_hours_overlap,
 )
-
-
-def member(member_id, field="design", skills=(), wants=(), offset=180, languages=("ar",), priority=False):
-    return Candidate(
-        member_id=member_id,
-        field=field,
-        skills=frozenset(skills),
-        wants=frozenset(wants),
-        utc_offset_minutes=offset,
-        languages=frozenset(languages),
-        priority=priority,
-    )
-
-
-def pair(a, b):
-    return frozenset((a, b))
+from tests.unit.test_matching import member, pair
 
 
 def groups_of(result):

@@ -6,23 +6,11 @@ from bot.swapmatch import (
     DIRECT_BREADTH,
     MAX_COMBINATIONS,
     REPUTATION_HALF,
-    SwapRequest,
     find_matches,
     match_score,
     timezone_overlap,
 )
-
-
-def req(id, member, offer, want, order=None, reputation=0, tz=None):
-    return SwapRequest(
-        id=id,
-        member_id=member,
-        offer=offer,
-        want=want,
-        created_at_order=id if order is None else order,
-        reputation=reputation,
-        utc_offset_minutes=tz,
-    )
+from tests.unit.test_swapmatch import req
 
 
 def test_duplicate_request_ids_are_refused_with_a_plain_message():
